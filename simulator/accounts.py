@@ -1,0 +1,97 @@
+"""Bot accounts the simulator knows: tokens, users and the identify budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from simulator.clock import Clock
+
+#: Discord's session start window: the identify budget refills after 24 hours.
+BUDGET_WINDOW = 24 * 60 * 60.0
+
+
+@dataclass
+class Account:
+    """One bot token and what Discord keeps about it."""
+
+    token: str
+    user_id: str
+    username: str
+    global_name: str | None
+    application_id: str
+    privileged_intents: int
+    session_start_total: int
+    session_start_remaining: int
+    window_ends: float
+    revoked: bool = False
+
+    def user(self) -> dict[str, Any]:
+        """The user object of ``GET /users/@me`` and READY."""
+        return {
+            "id": self.user_id,
+            "username": self.username,
+            "global_name": self.global_name,
+            "discriminator": "0",
+            "avatar": None,
+            "bot": True,
+            "verified": True,
+            "flags": 0,
+            "mfa_enabled": False,
+        }
+
+
+class Accounts:
+    """Token -> account, with the per-token session start limit."""
+
+    def __init__(self, clock: Clock) -> None:
+        self._clock = clock
+        self._by_token: dict[str, Account] = {}
+
+    def add(
+        self,
+        token: str,
+        *,
+        user_id: str,
+        username: str,
+        global_name: str | None,
+        privileged_intents: int,
+        total: int,
+        remaining: int,
+        now: float,
+    ) -> None:
+        self._by_token[token] = Account(
+            token=token,
+            user_id=user_id,
+            username=username,
+            global_name=global_name,
+            application_id=user_id,
+            privileged_intents=privileged_intents,
+            session_start_total=total,
+            session_start_remaining=remaining,
+            window_ends=now + BUDGET_WINDOW,
+        )
+
+    def get(self, token: object) -> Account | None:
+        """The live account for ``token``; None when unknown or reset."""
+        if not isinstance(token, str):
+            return None
+        account = self._by_token.get(token)
+        if account is None or account.revoked:
+            return None
+        self._refill(account)
+        return account
+
+    def all(self) -> list[Account]:
+        return list(self._by_token.values())
+
+    def reset_after_ms(self, account: Account) -> int:
+        self._refill(account)
+        return max(0, round((account.window_ends - self._clock.monotonic()) * 1000))
+
+    def _refill(self, account: Account) -> None:
+        now = self._clock.monotonic()
+        if now >= account.window_ends:
+            account.session_start_remaining = account.session_start_total
+            account.window_ends = now + BUDGET_WINDOW

@@ -1,0 +1,355 @@
+"""One gateway websocket: framing, limits, heartbeat watchdog, outgoing queue, faults.
+
+Dialect-specific behaviour (what each opcode means) lives in the subclasses
+in ``v10.py`` and ``legacy.py``; this class owns what both share.
+
+Limits, as Discord documents them, applied per connection:
+- at most 120 received frames in any rolling 60 s window; the 121st closes 4008;
+- at most 5 presence updates in any rolling 20 s window; the 6th closes 4008
+  (the simulator chooses to close rather than silently drop, so a client that
+  overruns the limit fails loudly; the rejected update is not recorded as a
+  presence, only in ``received``);
+- frames over 4096 bytes close 4002, as does anything that is not a JSON
+  object with an integer ``op``;
+- no heartbeat for 1.5 x heartbeat_interval (on the injected clock) closes 4009.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections import deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from aiohttp import WSMsgType, web
+
+from simulator.compression import Encoder, garbage
+from simulator.hub import Hub, log
+from simulator.validation import is_int, resume_problem
+
+if TYPE_CHECKING:
+    from asyncio import Transport
+
+    from simulator.records import ConnectionRecord
+    from simulator.sessions import Session
+
+MAX_FRAME_BYTES = 4096
+RATE_LIMIT = 120
+RATE_WINDOW = 60.0
+PRESENCE_LIMIT = 5
+PRESENCE_WINDOW = 20.0
+HEARTBEAT_GRACE = 1.5
+#: Server close codes after which Discord's session is gone (new session needed).
+SESSION_ENDING_CODES = frozenset({4003, 4004, 4005, 4007, 4009, 4010, 4011, 4012, 4013, 4014})
+#: Client close codes that end the session (the bot goes offline).
+CLIENT_ENDING_CODES = frozenset({1000, 1001})
+
+
+class Reject(Exception):
+    """A protocol violation: the connection closes with ``code``."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+def envelope(op: int, d: Any) -> dict[str, Any]:
+    return {"op": op, "d": d, "s": None, "t": None}
+
+
+@dataclass
+class _Outgoing:
+    due: float
+    data: str | bytes | None = None
+    frame: dict[str, Any] | None = None
+    close_code: int | None = None
+
+
+class GatewayConnection:
+    """Shared machinery; subclasses implement ``on_open`` and ``handle``."""
+
+    dialect: ClassVar[Literal["v10", "legacy"]]
+
+    def __init__(
+        self,
+        hub: Hub,
+        *,
+        ws: web.WebSocketResponse,
+        transport: Transport | None,
+        record: ConnectionRecord,
+        encoder: Encoder,
+        query: dict[str, str],
+    ) -> None:
+        self.hub = hub
+        self.ws = ws
+        self.record = record
+        self.encoder = encoder
+        self.query = query
+        self.session: Session | None = None
+        self.authenticated = False
+        self.withhold_acks = False
+        self.delay = 0.0
+        self._transport = transport
+        self._closing = False
+        self._queue: asyncio.Queue[_Outgoing] = asyncio.Queue()
+        self._frames: deque[float] = deque()
+        self._presence_times: deque[float] = deque()
+        self._last_heartbeat = 0.0
+        self._watchdog: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None
+
+    # -- life cycle -------------------------------------------------------
+    async def run(self) -> None:
+        self.hub.live[self.record.id] = self
+        self._writer = asyncio.create_task(self._write_loop())
+        try:
+            self.on_open()
+            while True:
+                msg = await self.ws.receive()
+                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                    self._on_data(msg.data)
+                    continue
+                if msg.type is WSMsgType.CLOSE and self.record.closed_by is None:
+                    self.record.closed_by = "client"
+                    self.record.close_code = int(msg.data)
+                    log.info("connection %d closed by client: %s", self.record.id, msg.data)
+                break
+        finally:
+            await self._finish()
+
+    async def _finish(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        writer = self._writer
+        assert writer is not None
+        if self._closing and self.record.closed_by == "server":
+            await writer  # completes the close handshake
+        else:
+            writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+        if self.record.closed_by is None:
+            self.record.closed_by = "drop"
+        self.record.open = False
+        self._settle_session()
+        del self.hub.live[self.record.id]
+        self.hub.recorder.changed()
+
+    def _settle_session(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        code = self.record.close_code
+        ends = (self.record.closed_by == "client" and code in CLIENT_ENDING_CODES) or (
+            self.record.closed_by == "server" and code in SESSION_ENDING_CODES
+        )
+        if ends:
+            self.hub.sessions.end(session)
+        else:
+            self.hub.sessions.detach(session, self.hub.clock.monotonic())
+
+    # -- dialect hooks ----------------------------------------------------
+    def on_open(self) -> None:
+        raise NotImplementedError
+
+    def handle(self, frame: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def reconnect_frame(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # -- receiving --------------------------------------------------------
+    def _on_data(self, data: str | bytes) -> None:
+        if self._closing:
+            return
+        now = self.hub.clock.monotonic()
+        self._frames.append(now)
+        while self._frames[0] <= now - RATE_WINDOW:
+            self._frames.popleft()
+        try:
+            if len(self._frames) > RATE_LIMIT:
+                raise Reject(4008, "rate limited")
+            raw = data.encode() if isinstance(data, str) else data
+            if len(raw) > MAX_FRAME_BYTES:
+                raise Reject(4002, "payload too large")
+            try:
+                frame = json.loads(raw)
+            except ValueError:
+                raise Reject(4002, "decode error") from None
+            if not isinstance(frame, dict) or not is_int(frame.get("op")):
+                raise Reject(4002, "decode error: not a gateway payload")
+            self.record.received.append(frame)
+            self.hub.recorder.changed()
+            self.handle(frame)
+        except Reject as exc:
+            self.close(exc.code, exc.reason)
+
+    def note_heartbeat(self, d: Any) -> None:
+        now = self.hub.clock.monotonic()
+        self._last_heartbeat = now
+        self.record.heartbeats.append((now, d))
+        self.hub.recorder.changed()
+
+    def take_presence_slot(self) -> None:
+        """Count one presence update against the 5-per-20 s budget, or reject."""
+        now = self.hub.clock.monotonic()
+        times = self._presence_times
+        while times and times[0] <= now - PRESENCE_WINDOW:
+            times.popleft()
+        if len(times) >= PRESENCE_LIMIT:
+            raise Reject(4008, "presence updates rate limited")
+        times.append(now)
+
+    def note_presence(self, d: dict[str, Any], description: str) -> None:
+        assert self.record.token is not None
+        self.record.presences.append((self.hub.clock.monotonic(), d))
+        self.hub.recorder.presences.append(d)
+        self.hub.current_presence[self.record.token] = d
+        log.info("presence <- %s (connection %d)", description, self.record.id)
+        self.hub.recorder.changed()
+
+    # -- sessions ---------------------------------------------------------
+    def begin_session(self, token: str) -> Session:
+        session = self.hub.sessions.create(token, self.dialect)
+        self._attach(session)
+        return session
+
+    def resume(self, d: Any) -> bool:
+        """Handle op 6; True when the session was resumed and replayed.
+
+        Unknown or expired session: op 9 ``false`` (the connection stays open
+        for an IDENTIFY). A ``seq`` beyond the last dispatch closes 4007.
+        """
+        if self.authenticated:
+            raise Reject(4005, "already authenticated")
+        if isinstance(d, dict):
+            self.record.resumes.append(d)
+            self.hub.recorder.changed()
+        problem = resume_problem(d)
+        if problem:
+            raise Reject(4002, problem)
+        if self.hub.accounts.get(d["token"]) is None:
+            raise Reject(4004, "authentication failed")
+        now = self.hub.clock.monotonic()
+        session = self.hub.sessions.find(d["session_id"], d["token"], self.dialect, now)
+        if session is None:
+            log.info("resume: connection %d, unknown session -> op 9", self.record.id)
+            self.send(envelope(9, False))
+            return False
+        seq = d.get("seq") or 0
+        if seq > session.seq:
+            self.hub.sessions.end(session)
+            raise Reject(4007, "invalid seq")
+        log.info("resume: connection %d session %s from seq %d", self.record.id, session.id, seq)
+        self._resume_session(session, seq)
+        return True
+
+    def _resume_session(self, session: Session, seq: int) -> None:
+        for other in self.hub.live.values():
+            if other is not self and other.session is session:
+                other.session = None
+                other.close(4000, "session resumed elsewhere")
+        self._attach(session)
+        for frame in session.after(seq):
+            self.send(frame)
+
+    def _attach(self, session: Session) -> None:
+        session.expires_at = None
+        self.session = session
+        self.authenticated = True
+        self.record.token = session.token
+        self.record.session_id = session.id
+
+    def dispatch(self, event: str, data: Any) -> None:
+        assert self.session is not None
+        self.send(self.session.next_dispatch(event, data))
+
+    def start_watchdog(self, interval: float) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self._last_heartbeat = self.hub.clock.monotonic()
+        self._watchdog = asyncio.create_task(self._watch(interval * HEARTBEAT_GRACE))
+
+    async def _watch(self, limit: float) -> None:
+        clock = self.hub.clock
+        while True:
+            remaining = self._last_heartbeat + limit - clock.monotonic()
+            if remaining <= 0:
+                self.close(4009, "session timed out: no heartbeat")
+                return
+            await clock.sleep(remaining)
+
+    # -- sending ----------------------------------------------------------
+    def send(self, frame: dict[str, Any]) -> None:
+        text = json.dumps(frame, separators=(",", ":"))
+        data = self.encoder.encode(text, op=frame["op"])
+        self._queue.put_nowait(_Outgoing(self._due(), data=data, frame=frame))
+
+    def close(self, code: int, reason: str = "") -> None:
+        """Close from the server side (after any frames already queued)."""
+        if self._closing:
+            return
+        self._closing = True
+        log.info("connection %d closing %d %s", self.record.id, code, reason)
+        self._queue.put_nowait(_Outgoing(self._due(), close_code=code))
+
+    def _due(self) -> float:
+        return self.hub.clock.monotonic() + self.delay
+
+    async def _write_loop(self) -> None:
+        clock = self.hub.clock
+        while True:
+            item = await self._queue.get()
+            wait = item.due - clock.monotonic()
+            if wait > 0:
+                await clock.sleep(wait)
+            if self.ws.closed:
+                return
+            if item.close_code is not None:
+                self.record.closed_by = "server"
+                self.record.close_code = item.close_code
+                self.hub.recorder.changed()
+                await self.ws.close(code=item.close_code)
+                return
+            assert item.data is not None
+            try:
+                if isinstance(item.data, str):
+                    await self.ws.send_str(item.data)
+                else:
+                    await self.ws.send_bytes(item.data)
+            except ConnectionError:
+                return
+            if item.frame is not None:
+                self.record.sent.append(item.frame)
+                self.hub.recorder.changed()
+
+    # -- faults -----------------------------------------------------------
+    def drop(self) -> None:
+        """Abort the TCP connection: no close frame either way."""
+        self._closing = True
+        if self.record.closed_by is None:
+            self.record.closed_by = "drop"
+        if self._transport is not None:
+            self._transport.abort()
+
+    def reconnect(self) -> None:
+        self.send(self.reconnect_frame())
+
+    def invalid_session(self, resumable: bool) -> None:
+        self.send(envelope(9, resumable))
+        self.authenticated = False
+        session, self.session = self.session, None
+        if session is not None:
+            if resumable:
+                self.hub.sessions.detach(session, self.hub.clock.monotonic())
+            else:
+                self.hub.sessions.end(session)
+
+    def request_heartbeat(self) -> None:
+        self.send(envelope(1, None))
+
+    def send_garbage(self) -> None:
+        self._queue.put_nowait(_Outgoing(self._due(), data=garbage(self.encoder)))
