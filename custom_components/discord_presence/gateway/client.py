@@ -1,0 +1,815 @@
+"""GatewayClient: one long-lived Discord gateway session, kept alive.
+
+Shape of the machine:
+
+* ``run()`` owns a runner task that loops: pick where to connect (resume URL,
+  cached or fresh gateway URL, legacy redirect), open the websocket, serve it
+  until it ends, decide (resume / new session / fatal), back off, repeat.
+* While a connection is served, the runner reads frames; per-connection tasks
+  do the timed work (heartbeats, presence sends, periodic re-assert, the
+  handshake watchdog). A timer that wants the connection gone records its
+  decision and closes the socket; the reader sees the close and acts on it.
+* Every wait goes through the injected clock, every random draw through the
+  injected rng, so tests drive it all with virtual time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import random
+from dataclasses import dataclass, field, replace
+from enum import Enum, StrEnum
+from typing import TYPE_CHECKING, Any, Final
+
+import aiohttp
+
+from .clock import Clock, SystemClock
+from .compression import (
+    MAX_MESSAGE_BYTES,
+    ZSTD_AVAILABLE,
+    Compression,
+    Inflater,
+    make_inflater,
+)
+from .dialects import MAX_FRAME_BYTES, Dialect, codec_for, encode
+from .errors import (
+    AuthenticationFailed,
+    FatalGatewayError,
+    GatewayError,
+    GatewayProtocolError,
+    IdentifyBudgetExhausted,
+)
+from .presence import Presence
+from .protocol import (
+    CLOSE_NORMAL,
+    CLOSE_RECYCLE,
+    RATE_LIMITED,
+    CloseAction,
+    OpCode,
+    close_action,
+    fatal_error,
+)
+from .ratelimit import PRESENCE_LIMIT, PRESENCE_PERIOD, SendBudget, SlidingWindow
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine
+
+    from .dialects import DialectCodec
+
+_LOGGER = logging.getLogger(__name__)
+
+DEFAULT_API_URL: Final = "https://discord.com/api/v10"
+
+BACKOFF_BASE: Final = 1.0
+BACKOFF_CAP: Final = 60.0
+# A connection that stayed up this long proves the path works again.
+STABLE_AFTER: Final = 60.0
+IDENTIFY_SPACING: Final = 5.0
+INVALID_SESSION_MIN: Final = 1.0
+INVALID_SESSION_MAX: Final = 5.0
+RATE_LIMITED_MIN_DELAY: Final = 5.0
+# READY (or HELLO) must arrive within this long of opening the socket.
+HANDSHAKE_TIMEOUT: Final = 60.0
+REST_TIMEOUT: Final = aiohttp.ClientTimeout(total=30)
+
+# What ends a connection attempt without being the server's fault for good.
+_TRANSIENT_ERRORS: Final = (aiohttp.ClientError, OSError, TimeoutError, GatewayProtocolError)
+
+
+class ConnectionState(StrEnum):
+    """What the client is doing, as observers see it."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    RECONNECTING = "reconnecting"
+    DISCONNECTED = "disconnected"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayUser:
+    """The account the session belongs to."""
+
+    id: str
+    username: str
+    global_name: str | None
+    bot: bool
+
+    @classmethod
+    def from_payload(cls, data: Any) -> GatewayUser:
+        if not isinstance(data, dict) or "id" not in data:
+            raise GatewayProtocolError("READY has no usable user")
+        global_name = data.get("global_name")
+        return cls(
+            id=str(data["id"]),
+            username=str(data.get("username", "")),
+            global_name=None if global_name is None else str(global_name),
+            bot=bool(data.get("bot", False)),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GatewayStats:
+    """Counters since the client was created.
+
+    ``identifies`` and ``resumes`` count payloads sent; ``reconnects`` counts
+    connection attempts after the first of a run; ``last_close_code`` is the
+    code that ended the last connection (the server's, ours, or 1006 when it
+    dropped without a close frame).
+    """
+
+    identifies: int = 0
+    resumes: int = 0
+    reconnects: int = 0
+    frames_in: int = 0
+    frames_out: int = 0
+    presence_updates_sent: int = 0
+    last_close_code: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GatewaySnapshot:
+    """An immutable view of the client for observers."""
+
+    state: ConnectionState
+    failure: FatalGatewayError | None
+    user: GatewayUser | None
+    latency: float | None
+    stats: GatewayStats
+    presence: Presence
+    presence_applied: bool
+
+
+class _Action(Enum):
+    RESUME = "resume"
+    IDENTIFY = "identify"
+
+
+@dataclass(frozen=True, slots=True)
+class _Next:
+    """How to continue after a connection ended."""
+
+    action: _Action
+    delay: float | None = None  # None: the usual backoff
+    url: str | None = None  # legacy op 7: connect here next
+    close_code: int | None = None
+    rate_limited: bool = False
+
+
+@dataclass(eq=False)
+class _Connection:
+    """State that lives and dies with one websocket."""
+
+    ws: aiohttp.ClientWebSocketResponse
+    inflater: Inflater
+    budget: SendBudget
+    resuming: bool
+    send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    heartbeat: asyncio.Task[None] | None = None
+    decision: _Next | None = None
+    closer: asyncio.Task[bool] | None = None
+    handshaken: bool = False  # HELLO seen (v10) / socket open (legacy)
+    live_since: float | None = None  # READY/RESUMED time
+    ack_pending: bool = False
+    acks_seen: bool = False
+    beat_sent_at: float | None = None
+    identify_presence: Presence | None = None
+    applied: Presence | None = None  # what this session shows now, as far as we sent
+
+
+class Backoff:
+    """Exponential backoff with full jitter: uniform(0, min(cap, base * 2**n))."""
+
+    def __init__(
+        self, rng: random.Random, *, base: float = BACKOFF_BASE, cap: float = BACKOFF_CAP
+    ) -> None:
+        self._rng = rng
+        self.base = base
+        self.cap = cap
+        self.failures = 0
+
+    def ceiling(self) -> float:
+        """The upper bound of the next delay."""
+        return min(self.cap, self.base * 2.0 ** min(self.failures, 32))
+
+    def next_delay(self) -> float:
+        """Draw the next delay and count one more failure."""
+        delay = self._rng.uniform(0.0, self.ceiling())
+        self.failures += 1
+        return delay
+
+    def reset(self) -> None:
+        self.failures = 0
+
+
+class GatewayClient:
+    """Keeps one Discord gateway session alive and the wanted presence applied."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        token: str,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        dialect: Dialect = Dialect.V10,
+        compression: Compression = Compression.ZSTD_STREAM,
+        intents: int = 0,
+        presence: Presence | None = None,
+        reassert_interval: float = 0,
+        clock: Clock | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._http = session
+        self._token = token
+        self._api_url = api_url.rstrip("/")
+        self._dialect = Dialect(dialect)
+        self._codec: DialectCodec = codec_for(self._dialect)
+        self._compression = Compression(compression)
+        if self._compression is Compression.ZSTD_STREAM and not ZSTD_AVAILABLE:
+            # Python < 3.14 has no compression.zstd: the next best is zlib-stream.
+            self._compression = Compression.ZLIB_STREAM  # pragma: no cover
+        self._intents = intents
+        self._reassert_interval = reassert_interval
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._rng = rng if rng is not None else random.Random()
+        self._backoff = Backoff(self._rng)
+        self._presence_window = SlidingWindow(PRESENCE_LIMIT, PRESENCE_PERIOD, self._clock)
+        self._presence_dirty = asyncio.Event()
+        self._presence_force = False
+        self._listeners: list[Callable[[], None]] = []
+
+        wanted = presence if presence is not None else Presence()
+        self._codec.check_presence(wanted, self._clock.time())
+        self._presence = wanted
+
+        self._state = ConnectionState.DISCONNECTED
+        self._failure: FatalGatewayError | None = None
+        self._user: GatewayUser | None = None
+        self._latency: float | None = None
+        self._stats = GatewayStats()
+
+        self._gateway_url: str | None = None
+        self._redirect_url: str | None = None
+        self._session_id: str | None = None
+        self._resume_url: str | None = None
+        self._seq: int | None = None
+        self._last_identify: float | None = None
+
+        self._runner: asyncio.Task[None] | None = None
+        self._conn: _Connection | None = None
+        self._closing = False
+        self._ready_seen = False
+        self._ready_event = asyncio.Event()
+
+    # ------------------------------------------------------------------ public
+
+    @property
+    def dialect(self) -> Dialect:
+        return self._dialect
+
+    @property
+    def presence(self) -> Presence:
+        """The wanted presence."""
+        return self._presence
+
+    def __repr__(self) -> str:
+        # Deliberately field-picked: the token must never show up here.
+        return (
+            f"<GatewayClient dialect={self._dialect.value} state={self._state.value} "
+            f"api_url={self._api_url!r}>"
+        )
+
+    def add_listener(self, cb: Callable[[], None]) -> Callable[[], None]:
+        """Call ``cb()`` after every observable change; returns an unsubscribe."""
+        self._listeners.append(cb)
+
+        def unsubscribe() -> None:
+            if cb in self._listeners:
+                self._listeners.remove(cb)
+
+        return unsubscribe
+
+    def snapshot(self) -> GatewaySnapshot:
+        conn = self._conn
+        applied = (
+            conn is not None and conn.live_since is not None and conn.applied == self._presence
+        )
+        return GatewaySnapshot(
+            state=self._state,
+            failure=self._failure,
+            user=self._user,
+            latency=self._latency,
+            stats=self._stats,
+            presence=self._presence,
+            presence_applied=applied,
+        )
+
+    def update_presence(self, presence: Presence) -> None:
+        """Validate for the dialect, record as wanted, schedule a (coalesced) send."""
+        self._codec.check_presence(presence, self._clock.time())
+        self._presence = presence
+        self._presence_dirty.set()
+        self._notify()
+
+    async def wait_until_ready(self) -> GatewayUser:
+        """Return once READY/RESUMED was seen in the current run."""
+        while True:
+            if self._failure is not None:
+                raise self._failure
+            if self._ready_seen and self._user is not None:
+                return self._user
+            if self._closing:
+                raise GatewayError("the gateway client was closed before it became ready")
+            self._ready_event.clear()
+            await self._ready_event.wait()
+
+    async def run(self) -> None:
+        """Connect and stay connected until close(); raise a FatalGatewayError on give-up."""
+        if self._runner is not None:
+            raise RuntimeError("GatewayClient.run() is already running")
+        self._closing = False
+        self._failure = None
+        self._ready_seen = False
+        self._backoff.reset()
+        self._set_state(ConnectionState.CONNECTING)
+        runner = asyncio.create_task(self._run_forever(), name="discord-gateway")
+        self._runner = runner
+        try:
+            await runner
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if self._closing and (task is None or task.cancelling() == 0):
+                return
+            self._closing = True
+            self._set_state(ConnectionState.DISCONNECTED)
+            raise
+        except FatalGatewayError as err:
+            _LOGGER.error("Discord gateway gave up: %s", err)
+            self._failure = err
+            self._set_state(ConnectionState.FAILED)
+            raise
+        finally:
+            self._runner = None
+            self._ready_event.set()
+
+    async def close(self) -> None:
+        """Close with 1000, stop every task and timer. Idempotent."""
+        self._closing = True
+        runner = self._runner
+        if runner is not None and not runner.done():
+            runner.cancel()
+            # asyncio.wait: don't re-raise the runner's cancellation here, but
+            # do propagate a cancellation of close() itself.
+            await asyncio.wait([runner])
+        if self._state is not ConnectionState.FAILED:
+            self._set_state(ConnectionState.DISCONNECTED)
+        self._ready_event.set()
+
+    # --------------------------------------------------------------- observers
+
+    def _notify(self) -> None:
+        for cb in list(self._listeners):
+            try:
+                cb()
+            except Exception:
+                _LOGGER.exception("Gateway listener failed")
+
+    def _set_state(self, state: ConnectionState) -> None:
+        if state is not self._state:
+            self._state = state
+            self._notify()
+
+    def _bump(self, **changes: int | None) -> None:
+        values = {
+            name: (getattr(self._stats, name) + value if name != "last_close_code" else value)
+            for name, value in changes.items()
+        }
+        self._stats = replace(self._stats, **values)  # type: ignore[arg-type]
+        self._notify()
+
+    # ------------------------------------------------------------------ runner
+
+    async def _run_forever(self) -> None:
+        action = _Action.IDENTIFY
+        first = True
+        while True:
+            if not first:
+                self._bump(reconnects=1)
+            first = False
+            try:
+                nxt = await self._connect_and_serve(action)
+            except _TRANSIENT_ERRORS as err:
+                _LOGGER.warning("Discord gateway connection failed: %s", _describe(err))
+                # The cached URLs may be what is broken: fetch fresh ones.
+                self._gateway_url = None
+                self._resume_url = None
+                nxt = _Next(action)
+            if nxt.action is _Action.RESUME and self._can_resume():
+                action = _Action.RESUME
+            else:
+                action = _Action.IDENTIFY
+                self._forget_session()
+            self._redirect_url = nxt.url
+            self._set_state(ConnectionState.RECONNECTING)
+            if nxt.delay is not None:
+                delay = nxt.delay
+            else:
+                delay = self._backoff.next_delay()
+                if nxt.rate_limited:
+                    delay = max(delay, RATE_LIMITED_MIN_DELAY)
+            _LOGGER.debug("Reconnecting (%s) in %.2f s", action.value, delay)
+            await self._clock.sleep(delay)
+
+    def _can_resume(self) -> bool:
+        return self._codec.can_resume and self._session_id is not None
+
+    def _forget_session(self) -> None:
+        self._session_id = None
+        self._resume_url = None
+        self._seq = None
+
+    async def _connect_and_serve(self, action: _Action) -> _Next:
+        resuming = action is _Action.RESUME and self._can_resume()
+        if not resuming:
+            await self._before_identify()
+        base = await self._pick_url(resuming)
+        url = self._codec.connect_url(base, self._compression)
+        _LOGGER.debug("Connecting to %s (%s)", url, "resume" if resuming else "identify")
+        ws = await self._http.ws_connect(
+            url, autoclose=False, autoping=True, max_msg_size=MAX_MESSAGE_BYTES, compress=0
+        )
+        conn = _Connection(
+            ws=ws,
+            inflater=make_inflater(None if self._dialect is Dialect.LEGACY else self._compression),
+            budget=SendBudget(self._clock),
+            resuming=resuming,
+        )
+        self._conn = conn
+        stopping = True
+        try:
+            nxt = await self._serve(conn)
+            stopping = False
+            return nxt
+        finally:
+            await self._teardown(conn, CLOSE_NORMAL if stopping or self._closing else None)
+            if self._conn is conn:
+                self._conn = None
+            if conn.live_since is not None:
+                if self._clock.monotonic() - conn.live_since >= STABLE_AFTER:
+                    self._backoff.reset()
+                self._latency = None
+                self._notify()
+
+    async def _before_identify(self) -> None:
+        """Respect the identify budget before opening a connection that will identify."""
+        if self._dialect is Dialect.V10:
+            await self._check_session_start_limit()
+        if self._last_identify is not None:
+            wait = self._last_identify + IDENTIFY_SPACING - self._clock.monotonic()
+            if wait > 0:
+                await self._clock.sleep(wait)
+
+    async def _check_session_start_limit(self) -> None:
+        try:
+            data = await self._get_json("/gateway/bot", auth=True)
+        except FatalGatewayError:
+            raise
+        except (*_TRANSIENT_ERRORS, GatewayError, ValueError) as err:
+            # Advisory: without the numbers we still identify at most once per
+            # 5 s, which cannot burn the daily budget quickly.
+            _LOGGER.debug("Could not read session_start_limit: %s", _describe(err))
+            return
+        limit = data.get("session_start_limit") if isinstance(data, dict) else None
+        if not isinstance(limit, dict):
+            return
+        remaining = limit.get("remaining")
+        if isinstance(remaining, int) and remaining <= 0:
+            reset_after = limit.get("reset_after")
+            seconds = reset_after / 1000 if isinstance(reset_after, int | float) else 0.0
+            raise IdentifyBudgetExhausted(reset_after=float(seconds))
+
+    async def _pick_url(self, resuming: bool) -> str:
+        if resuming and self._resume_url:
+            return self._resume_url
+        if self._redirect_url is not None:
+            redirect, self._redirect_url = self._redirect_url, None
+            return redirect
+        if self._codec.cache_gateway_url and self._gateway_url is not None:
+            return self._gateway_url
+        data = await self._get_json("/gateway", auth=False)
+        url = data.get("url") if isinstance(data, dict) else None
+        if not isinstance(url, str) or not url:
+            raise GatewayProtocolError("GET /gateway returned no url")
+        if self._codec.cache_gateway_url:
+            self._gateway_url = url
+        return url
+
+    async def _get_json(self, path: str, *, auth: bool) -> Any:
+        headers = {"Authorization": f"Bot {self._token}"} if auth else {}
+        async with self._http.get(
+            f"{self._api_url}{path}", headers=headers, timeout=REST_TIMEOUT
+        ) as resp:
+            if resp.status == 401:
+                raise AuthenticationFailed("authentication failed: HTTP 401 from the API")
+            if resp.status != 200:
+                # Our own error: aiohttp's would carry the request headers.
+                raise GatewayProtocolError(f"GET {path} returned HTTP {resp.status}")
+            try:
+                return await resp.json(content_type=None)
+            except ValueError as err:
+                raise GatewayProtocolError(f"GET {path} returned invalid JSON") from err
+
+    async def _teardown(self, conn: _Connection, code: int | None) -> None:
+        for task in conn.tasks:
+            task.cancel()
+        if conn.tasks:
+            await asyncio.wait(conn.tasks)
+        conn.tasks.clear()
+        if conn.closer is not None:
+            await asyncio.wait([conn.closer])
+        if not conn.ws.closed:
+            await conn.ws.close(code=code if code is not None else CLOSE_RECYCLE)
+
+    # -------------------------------------------------------------- connection
+
+    async def _serve(self, conn: _Connection) -> _Next:
+        self._spawn(conn, self._handshake_watchdog(conn))
+        if not self._codec.has_hello:
+            # Legacy: the client speaks first.
+            conn.handshaken = True
+            await self._identify(conn)
+        while True:
+            msg = await conn.ws.receive()
+            if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                self._bump(frames_in=1)
+                try:
+                    text = conn.inflater.feed(msg.data)
+                    if text is None:
+                        continue
+                    nxt = await self._handle(conn, _decode(text))
+                except GatewayProtocolError as err:
+                    _LOGGER.warning("Discord gateway sent garbage (%s); reconnecting", err)
+                    nxt = _Next(_Action.RESUME)
+                if nxt is not None:
+                    await self._close_for(conn, nxt)
+                    return nxt
+            elif msg.type is aiohttp.WSMsgType.CLOSE:
+                return await self._on_server_close(conn, msg.data)
+            else:
+                # CLOSING/CLOSED/ERROR: either our own timer closed it (and
+                # recorded why) or the connection dropped without a close frame.
+                if conn.decision is not None:
+                    return conn.decision
+                _LOGGER.info("Discord gateway connection dropped; resuming")
+                self._bump(last_close_code=1006)
+                return _Next(_Action.RESUME)
+
+    async def _on_server_close(self, conn: _Connection, code: Any) -> _Next:
+        code = code if isinstance(code, int) and code >= 1000 else None
+        self._bump(last_close_code=code if code is not None else 1005)
+        # Echo the code (RFC 6455); 4000 when the frame carried none.
+        await conn.ws.close(code=code if code is not None else CLOSE_RECYCLE)
+        action = close_action(code)
+        _LOGGER.info("Discord gateway closed the connection: %s (%s)", code, action.value)
+        if action is CloseAction.FATAL:
+            assert code is not None
+            raise fatal_error(code)
+        if action is CloseAction.NEW_SESSION:
+            return _Next(_Action.IDENTIFY, close_code=code)
+        return _Next(_Action.RESUME, close_code=code, rate_limited=code == RATE_LIMITED)
+
+    async def _close_for(self, conn: _Connection, nxt: _Next) -> None:
+        """Close our side with a non-1000 code: we intend to come back."""
+        conn.decision = nxt
+        self._bump(last_close_code=CLOSE_RECYCLE)
+        await conn.ws.close(code=CLOSE_RECYCLE)
+
+    def _request_close(self, conn: _Connection, nxt: _Next) -> None:
+        """From a timer task: close the socket; the reader acts on ``nxt``."""
+        if conn.decision is None:
+            conn.decision = nxt
+            self._bump(last_close_code=CLOSE_RECYCLE)
+            conn.closer = asyncio.create_task(conn.ws.close(code=CLOSE_RECYCLE))
+
+    def _spawn(self, conn: _Connection, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro)
+        conn.tasks.append(task)
+        return task
+
+    async def _send(self, conn: _Connection, payload: dict[str, Any], *, priority: bool) -> None:
+        text = encode(payload)
+        if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
+            # Discord would close with 4002; refuse instead (never expected:
+            # presence is checked when set, identify falls back below).
+            raise GatewayError(f"refusing to send an op {payload.get('op')} frame over 4096 bytes")
+        await conn.budget.acquire(priority=priority)
+        async with conn.send_lock:
+            await conn.ws.send_str(text)
+        self._bump(frames_out=1)
+
+    # ---------------------------------------------------------------- payloads
+
+    async def _handle(self, conn: _Connection, payload: dict[str, Any]) -> _Next | None:
+        op = payload["op"]
+        data = payload.get("d")
+        seq = payload.get("s")
+        if isinstance(seq, int) and not isinstance(seq, bool):
+            self._seq = seq
+        if op == OpCode.DISPATCH:
+            await self._on_dispatch(conn, payload.get("t"), data)
+        elif op == OpCode.HELLO and self._codec.has_hello:
+            await self._on_hello(conn, data)
+        elif op == OpCode.HEARTBEAT_ACK:
+            self._on_ack(conn)
+        elif op == OpCode.HEARTBEAT:
+            # The server asks for a beat now; it does not shift the schedule.
+            await self._beat(conn)
+        elif op == OpCode.RECONNECT:
+            return self._on_reconnect(data)
+        elif op == OpCode.INVALID_SESSION:
+            return self._on_invalid_session(data)
+        else:
+            _LOGGER.debug("Ignoring gateway op %s", op)
+        return None
+
+    async def _on_hello(self, conn: _Connection, data: Any) -> None:
+        interval = _interval_seconds(data)
+        if interval is None:
+            raise GatewayProtocolError("HELLO without a usable heartbeat_interval")
+        conn.handshaken = True
+        # Jitter the first beat so reconnecting clients don't beat in lockstep.
+        self._start_heartbeat(conn, interval, interval * self._rng.random())
+        if conn.resuming and self._session_id is not None:
+            await self._send(
+                conn, self._codec.resume(self._token, self._session_id, self._seq), priority=False
+            )
+            self._bump(resumes=1)
+        else:
+            await self._identify(conn)
+
+    async def _identify(self, conn: _Connection) -> None:
+        presence: Presence | None = self._presence
+        payload = self._codec.identify(self._token, self._intents, presence)
+        if len(encode(payload).encode("utf-8")) > MAX_FRAME_BYTES:
+            # Rare: a presence just under the op 3 limit plus identify fields.
+            # Identify without it; it is sent after READY instead.
+            payload = self._codec.identify(self._token, self._intents, None)
+            presence = None
+        await self._send(conn, payload, priority=False)
+        self._last_identify = self._clock.monotonic()
+        conn.identify_presence = presence if self._codec.has_hello else None
+        self._bump(identifies=1)
+
+    async def _on_dispatch(self, conn: _Connection, event: Any, data: Any) -> None:
+        if event == "READY":
+            if not isinstance(data, dict):
+                raise GatewayProtocolError("READY without data")
+            user = GatewayUser.from_payload(data.get("user"))
+            if self._codec.can_resume:
+                session_id = data.get("session_id")
+                resume_url = data.get("resume_gateway_url")
+                if not isinstance(session_id, str) or not isinstance(resume_url, str):
+                    raise GatewayProtocolError("READY without session_id / resume_gateway_url")
+                self._session_id = session_id
+                self._resume_url = resume_url
+            self._user = user
+            # v10: the IDENTIFY carried a presence; only a change since needs a send.
+            conn.applied = conn.identify_presence
+            self._went_live(conn, data)
+        elif event == "RESUMED":
+            # After a resume Discord may have lost the presence: always re-send.
+            conn.applied = None
+            self._went_live(conn, data)
+
+    def _went_live(self, conn: _Connection, data: Any) -> None:
+        conn.live_since = self._clock.monotonic()
+        if not self._codec.has_hello:
+            interval = _interval_seconds(data)
+            if interval is not None:
+                # Legacy: the interval arrives here; beat every interval.
+                self._start_heartbeat(conn, interval, interval)
+        self._presence_dirty.set()
+        self._spawn(conn, self._presence_loop(conn))
+        if self._reassert_interval > 0:
+            self._spawn(conn, self._reassert_loop(conn))
+        self._ready_seen = True
+        self._ready_event.set()
+        self._set_state(ConnectionState.CONNECTED)
+        self._notify()
+
+    def _on_reconnect(self, data: Any) -> _Next:
+        if self._dialect is Dialect.LEGACY:
+            url = data.get("url") if isinstance(data, dict) else None
+            if not isinstance(url, str) or not url:
+                raise GatewayProtocolError("redirect without a url")
+            _LOGGER.info("Discord gateway redirected us")
+            return _Next(_Action.IDENTIFY, url=url)
+        _LOGGER.info("Discord gateway asked us to reconnect")
+        return _Next(_Action.RESUME)
+
+    def _on_invalid_session(self, data: Any) -> _Next:
+        if data is True and self._codec.can_resume:
+            return _Next(_Action.RESUME)
+        # Discord asks for a random 1-5 s pause before identifying again.
+        return _Next(
+            _Action.IDENTIFY, delay=self._rng.uniform(INVALID_SESSION_MIN, INVALID_SESSION_MAX)
+        )
+
+    # ------------------------------------------------------------------ timers
+
+    def _start_heartbeat(self, conn: _Connection, interval: float, first: float) -> None:
+        if conn.heartbeat is not None:
+            conn.heartbeat.cancel()
+        conn.heartbeat = self._spawn(conn, self._heartbeat_loop(conn, interval, first))
+
+    async def _heartbeat_loop(self, conn: _Connection, interval: float, first: float) -> None:
+        await self._clock.sleep(first)
+        while True:
+            # Legacy servers may never ACK; only judge them once they have.
+            if conn.ack_pending and (self._codec.has_hello or conn.acks_seen):
+                _LOGGER.warning("No heartbeat ACK since the last beat: zombie connection")
+                self._request_close(conn, _Next(_Action.RESUME))
+                return
+            await self._beat(conn)
+            await self._clock.sleep(interval)
+
+    async def _beat(self, conn: _Connection) -> None:
+        conn.ack_pending = True
+        conn.beat_sent_at = self._clock.monotonic()
+        payload = self._codec.heartbeat(self._seq, self._clock.time())
+        try:
+            await self._send(conn, payload, priority=True)
+        except (aiohttp.ClientError, ConnectionError) as err:
+            _LOGGER.debug("Heartbeat not sent: %s", _describe(err))
+
+    def _on_ack(self, conn: _Connection) -> None:
+        conn.ack_pending = False
+        conn.acks_seen = True
+        if conn.beat_sent_at is not None:
+            self._latency = self._clock.monotonic() - conn.beat_sent_at
+            self._notify()
+
+    async def _handshake_watchdog(self, conn: _Connection) -> None:
+        await self._clock.sleep(HANDSHAKE_TIMEOUT)
+        if conn.live_since is None:
+            _LOGGER.warning("Discord gateway handshake timed out")
+            self._request_close(conn, _Next(_Action.RESUME))
+
+    async def _presence_loop(self, conn: _Connection) -> None:
+        """Send the wanted presence when it changed; bursts coalesce to the latest."""
+        while True:
+            await self._presence_dirty.wait()
+            while (wait := self._presence_window.delay()) > 0:
+                await self._clock.sleep(wait)
+            self._presence_dirty.clear()
+            presence = self._presence
+            if conn.applied == presence and not self._presence_force:
+                continue
+            self._presence_force = False
+            self._presence_window.record()
+            try:
+                await self._send(
+                    conn,
+                    self._codec.presence_update(presence, self._clock.time()),
+                    priority=False,
+                )
+            except (aiohttp.ClientError, ConnectionError) as err:
+                _LOGGER.debug("Presence not sent: %s", _describe(err))
+                return
+            conn.applied = presence
+            self._bump(presence_updates_sent=1)
+
+    async def _reassert_loop(self, conn: _Connection) -> None:
+        """Re-send the presence now and then: Discord sometimes drops it silently."""
+        while True:
+            await self._clock.sleep(self._reassert_interval)
+            self._presence_force = True
+            self._presence_dirty.set()
+
+
+def _decode(text: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(text)
+    except ValueError as err:
+        raise GatewayProtocolError("undecodable JSON") from err
+    if not isinstance(payload, dict):
+        raise GatewayProtocolError("payload is not an object")
+    op = payload.get("op")
+    if not isinstance(op, int) or isinstance(op, bool):
+        raise GatewayProtocolError("payload without an integer op")
+    return payload
+
+
+def _interval_seconds(data: Any) -> float | None:
+    value = data.get("heartbeat_interval") if isinstance(data, dict) else None
+    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+        return float(value) / 1000.0
+    return None
+
+
+def _describe(err: BaseException) -> str:
+    """A log-safe description (aiohttp errors can carry request headers in reprs)."""
+    return f"{type(err).__name__}: {err}"
