@@ -319,10 +319,10 @@ class GatewayClient:
         while True:
             if self._failure is not None:
                 raise self._failure
+            if self._closing:
+                raise GatewayError("the gateway client is closed")
             if self._ready_seen and self._user is not None:
                 return self._user
-            if self._closing:
-                raise GatewayError("the gateway client was closed before it became ready")
             self._ready_event.clear()
             await self._ready_event.wait()
 
