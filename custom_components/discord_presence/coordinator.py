@@ -103,15 +103,18 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         )
         self.options_at_setup = dict(entry.options)
         reassert_minutes = entry.options.get(CONF_REASSERT_INTERVAL, DEFAULT_REASSERT_INTERVAL)
-        self.client = GatewayClient(
-            async_get_clientsession(hass),
-            entry.data[CONF_TOKEN],
-            api_url=entry.data[CONF_API_URL],
-            dialect=Dialect(entry.data[CONF_PROTOCOL]),
-            presence=presence,
-            reassert_interval=float(reassert_minutes) * 60,
-            clock=client_clock(),
-        )
+        dialect = Dialect(entry.data[CONF_PROTOCOL])
+        try:
+            self.client = self._create_client(entry, dialect, presence, reassert_minutes)
+        except PresenceError:
+            # Stored under another protocol (e.g. "dnd" before switching to legacy).
+            LOGGER.warning(
+                "The stored presence of %s cannot be expressed by the %s protocol; "
+                "starting from online",
+                entry.title,
+                dialect,
+            )
+            self.client = self._create_client(entry, dialect, Presence(), reassert_minutes)
         self.data = self.client.snapshot()
         self.activity_type = activity_type
         self._store = store
@@ -122,6 +125,23 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         self._closing = False
         self._connection_lost = False
         self.failure: FatalGatewayError | None = None
+
+    def _create_client(
+        self,
+        entry: DiscordPresenceConfigEntry,
+        dialect: Dialect,
+        presence: Presence,
+        reassert_minutes: float,
+    ) -> GatewayClient:
+        return GatewayClient(
+            async_get_clientsession(self.hass),
+            entry.data[CONF_TOKEN],
+            api_url=entry.data[CONF_API_URL],
+            dialect=dialect,
+            presence=presence,
+            reassert_interval=float(reassert_minutes) * 60,
+            clock=client_clock(),
+        )
 
     @property
     def user_id(self) -> str:

@@ -64,9 +64,7 @@ def clock() -> ManualClock:
 @pytest.fixture(autouse=True)
 def client_on_manual_clock(clock: ManualClock) -> Generator[ManualClock]:
     """The coordinator's clients run on the test's ManualClock."""
-    with patch(
-        "custom_components.discord_presence.coordinator.client_clock", return_value=clock
-    ):
+    with patch("custom_components.discord_presence.coordinator.client_clock", return_value=clock):
         yield clock
 
 
