@@ -10,8 +10,10 @@ from __future__ import annotations
 import zlib
 from typing import Protocol
 
-# mypy is configured for Python 3.13, which lacks compression.zstd (3.14+).
-from compression import zstd  # type: ignore[import-not-found,unused-ignore]
+try:  # Python 3.14+; on 3.13 zstd-stream is simply not offered.
+    from compression import zstd  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the interpreter
+    zstd = None
 
 ZLIB_STREAM = "zlib-stream"
 ZSTD_STREAM = "zstd-stream"
@@ -82,7 +84,7 @@ def transport_encoder(compress: str | None) -> Encoder:
         return PlainEncoder()
     if compress == ZLIB_STREAM:
         return ZlibStreamEncoder()
-    if compress == ZSTD_STREAM:
+    if compress == ZSTD_STREAM and zstd is not None:
         return ZstdStreamEncoder()
     raise ValueError(compress)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from asyncio import FIRST_COMPLETED
 from collections import deque
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
@@ -100,42 +101,52 @@ class GatewayConnection:
         self._last_heartbeat = 0.0
         self._watchdog: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
+        self._reading: asyncio.Task[None] | None = None
 
     # -- life cycle -------------------------------------------------------
     async def run(self) -> None:
+        """Serve the socket until it closes, whoever closes it.
+
+        Reading and writing run as two tasks. A server-side close stops the
+        reader first, so aiohttp's close handshake (send our close frame, wait
+        for the client's) runs with no concurrent ``receive()``: the client
+        sees a clean close with our code.
+        """
         self.hub.live[self.record.id] = self
+        self._reading = asyncio.create_task(self._read_loop())
         self._writer = asyncio.create_task(self._write_loop())
         try:
             self.on_open()
-            while True:
-                msg = await self.ws.receive()
-                if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                    self._on_data(msg.data)
-                    continue
-                if msg.type is WSMsgType.CLOSE and self.record.closed_by is None:
-                    self.record.closed_by = "client"
-                    self.record.close_code = int(msg.data)
-                    log.info("connection %d closed by client: %s", self.record.id, msg.data)
-                break
+            await asyncio.wait({self._reading, self._writer}, return_when=FIRST_COMPLETED)
+            if self.record.closed_by == "server":
+                await self._writer  # the close handshake
         finally:
-            await self._finish()
+            for task in (self._reading, self._writer, self._watchdog):
+                if task is not None:
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+            self._finish()
 
-    async def _finish(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-        writer = self._writer
-        assert writer is not None
-        if self._closing and self.record.closed_by == "server":
-            await writer  # completes the close handshake
-        else:
-            writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await writer
+    async def _read_loop(self) -> None:
+        while True:
+            msg = await self.ws.receive()
+            if msg.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                self._on_data(msg.data)
+                continue
+            if msg.type is WSMsgType.CLOSE and self.record.closed_by is None:
+                self.record.closed_by = "client"
+                self.record.close_code = int(msg.data)
+                log.info("connection %d closed by client: %s", self.record.id, msg.data)
+            return
+
+    def _finish(self) -> None:
         if self.record.closed_by is None:
             self.record.closed_by = "drop"
         self.record.open = False
         self._settle_session()
         del self.hub.live[self.record.id]
+        log.info("connection %d ended (%s)", self.record.id, self.record.closed_by)
         self.hub.recorder.changed()
 
     def _settle_session(self) -> None:
@@ -223,11 +234,11 @@ class GatewayConnection:
         Unknown or expired session: op 9 ``false`` (the connection stays open
         for an IDENTIFY). A ``seq`` beyond the last dispatch closes 4007.
         """
-        if self.authenticated:
-            raise Reject(4005, "already authenticated")
         if isinstance(d, dict):
             self.record.resumes.append(d)
             self.hub.recorder.changed()
+        if self.authenticated:
+            raise Reject(4005, "already authenticated")
         problem = resume_problem(d)
         if problem:
             raise Reject(4002, problem)
@@ -312,6 +323,11 @@ class GatewayConnection:
                 self.record.closed_by = "server"
                 self.record.close_code = item.close_code
                 self.hub.recorder.changed()
+                reading = self._reading
+                assert reading is not None
+                reading.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reading
                 await self.ws.close(code=item.close_code)
                 return
             assert item.data is not None

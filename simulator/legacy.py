@@ -61,11 +61,11 @@ class LegacyConnection(GatewayConnection):
             self.note_presence(d, describe_legacy_presence(d))
 
     def _identify(self, d: Any) -> None:
-        if self.authenticated:
-            raise Reject(4005, "already authenticated")
         if isinstance(d, dict):
             self.record.identifies.append(d)
             self.hub.recorder.changed()
+        if self.authenticated:
+            raise Reject(4005, "already authenticated")
         problem = legacy_identify_problem(d)
         if problem:
             raise Reject(4002, problem)

@@ -219,6 +219,15 @@ class Simulator:
     async def send_garbage(self, connection: ConnectionRecord | int | None = None) -> None:
         self._target(connection).send_garbage()
 
+    async def dispatch(
+        self, event: str, data: Any, connection: ConnectionRecord | int | None = None
+    ) -> None:
+        """Send an op 0 dispatch on an authenticated connection (kept for replay)."""
+        target = self._target(connection)
+        if target.session is None:
+            raise LookupError(f"connection {target.record.id} has no session")
+        target.dispatch(event, data)
+
     async def delay(self, seconds: float, connection: ConnectionRecord | int | None = None) -> None:
         self._target(connection).delay = seconds
 

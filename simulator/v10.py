@@ -68,11 +68,11 @@ class V10Connection(GatewayConnection):
             self.send(envelope(11, None))
 
     def _identify(self, d: Any) -> None:
-        if self.authenticated:
-            raise Reject(4005, "already authenticated")
         if isinstance(d, dict):
             self.record.identifies.append(d)
             self.hub.recorder.changed()
+        if self.authenticated:
+            raise Reject(4005, "already authenticated")
         problem = identify_problem(d)
         if problem:
             raise Reject(4002, problem)

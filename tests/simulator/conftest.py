@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
@@ -11,7 +11,7 @@ from simulator import Simulator
 from tests.simulator.helpers import OTHER_TOKEN, TOKEN
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from tests.clock import ManualClock
 
@@ -35,3 +35,20 @@ async def legacy_sim(clock: ManualClock) -> AsyncIterator[Simulator]:
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
         yield session
+
+
+@pytest.fixture
+async def make_sim(clock: ManualClock) -> AsyncIterator[Callable[..., Awaitable[Simulator]]]:
+    """Start a simulator with custom settings (stopped at teardown)."""
+    started: list[Simulator] = []
+
+    async def make(**kwargs: Any) -> Simulator:
+        simulator = Simulator(clock=clock, **kwargs)
+        simulator.add_account(TOKEN, user_id="111", username="bot-a")
+        await simulator.start()
+        started.append(simulator)
+        return simulator
+
+    yield make
+    for simulator in started:
+        await simulator.stop()

@@ -7,7 +7,11 @@ import zlib
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType
-from compression import zstd
+
+try:
+    from compression import zstd
+except ImportError:  # Python 3.13: no zstd-stream
+    zstd = None
 
 if TYPE_CHECKING:
     import aiohttp
@@ -39,7 +43,7 @@ class Raw:
         self.ws = ws
         self.compress = compress
         self._zlib = zlib.decompressobj()
-        self._zstd = zstd.ZstdDecompressor()
+        self._zstd = zstd.ZstdDecompressor() if zstd else None
         self.binary_frames = 0
 
     async def recv(self) -> dict[str, Any]:
@@ -53,6 +57,7 @@ class Raw:
             assert data.endswith(b"\x00\x00\xff\xff")
             text = self._zlib.decompress(data)
         elif self.compress == "zstd-stream":
+            assert self._zstd is not None
             text = self._zstd.decompress(data)
         else:  # legacy: every binary frame is a complete zlib stream
             text = zlib.decompress(data)
