@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
@@ -15,7 +14,11 @@ from custom_components.discord_presence.gateway import (
     GatewayClient,
 )
 from simulator import Simulator
-from tests.clock import ManualClock
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Callable
+
+    from tests.clock import ManualClock
 
 TOKEN = "Sekr1t.T0ken.never-log-me"
 INTERVAL_MS = 10_000
@@ -62,7 +65,7 @@ class SpyClock:
         deadlines = [d for name, d in self.pending.values() if name == RUNNER_TASK]
         return min(deadlines) if deadlines else None
 
-    async def wait_runner_sleeping(self, timeout: float = 5) -> float:
+    async def wait_runner_sleeping(self, timeout: float = 5) -> float:  # noqa: ASYNC109
         """Wait until the runner sleeps; return the seconds left on that sleep."""
         async with asyncio.timeout(timeout):
             while (deadline := self.runner_deadline()) is None:
@@ -111,7 +114,7 @@ class Harness:
         assert self.client is not None
         return self.client
 
-    async def until(self, predicate: Callable[[], bool], timeout: float = 5) -> None:
+    async def until(self, predicate: Callable[[], bool], timeout: float = 5) -> None:  # noqa: ASYNC109
         """Wait until ``predicate()`` holds, re-checking after every client change."""
         async with asyncio.timeout(timeout):
             while not predicate():

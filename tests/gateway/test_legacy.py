@@ -50,7 +50,8 @@ async def test_legacy_identify_ready_heartbeat_presence(lh: Harness) -> None:
     # No ACKs in legacy: not a zombie.
     await lh.clock.advance(INTERVAL)
     await lh.sim.wait_for(lambda: len(record.heartbeats) == 2)
-    assert record.open and lh.c.snapshot().latency is None
+    assert record.open
+    assert lh.c.snapshot().latency is None
 
 
 async def test_legacy_idle_and_clear(lh: Harness) -> None:
@@ -91,7 +92,8 @@ async def test_legacy_redirect_connects_to_named_url(lh: Harness) -> None:
     second = lh.sim.connections[1]
     # Went straight to d.url (no GET /gateway), and identified anew (no resume).
     assert lh.sim.gateway_requests == 1
-    assert second.identifies and not second.resumes
+    assert second.identifies
+    assert not second.resumes
     assert lh.sim.connections[0].close_code == 4000
 
 
@@ -102,7 +104,8 @@ async def test_legacy_drop_reidentifies_with_fresh_gateway_url(lh: Harness) -> N
     await lh.sim.drop()
     await lh.reconnected(2)
     assert lh.sim.gateway_requests == 2  # never cached
-    assert lh.sim.connections[1].identifies and not lh.sim.connections[1].resumes
+    assert lh.sim.connections[1].identifies
+    assert not lh.sim.connections[1].resumes
     assert lh.clock.monotonic() - first_identify >= 5  # identify spacing
     assert lh.c.snapshot().state is ConnectionState.CONNECTED
 

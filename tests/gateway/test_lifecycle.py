@@ -50,7 +50,8 @@ async def test_fatal_close_codes_are_never_retried(
         await h.task
     assert info.value.close_code == code
     snap = h.c.snapshot()
-    assert snap.state is ConnectionState.FAILED and snap.failure is info.value
+    assert snap.state is ConnectionState.FAILED
+    assert snap.failure is info.value
     assert len(h.sim.connections) == 1
     with pytest.raises(error):
         await h.c.wait_until_ready()
@@ -130,7 +131,8 @@ async def test_backoff_grows_when_connecting_fails_and_resets_after_stable(
         client._gateway_url = "ws://127.0.0.1:1/gateway"
         client._resume_url = None
         await h.advance_runner()
-    assert ceilings == sorted(ceilings) and ceilings[-1] > ceilings[0]
+    assert ceilings == sorted(ceilings)
+    assert ceilings[-1] > ceilings[0]
     delays = h.spy.runner_sleeps()
     assert all(d <= BACKOFF_CAP for d in delays)
     # Heal: the next attempt fetches a fresh URL (cache dropped on failure).
@@ -149,7 +151,8 @@ async def test_close_sends_1000_and_leaves_nothing_running(h: Harness) -> None:
     await h.c.close()
     await h.sim.wait_for(lambda: not h.sim.connections[0].open)
     record = h.sim.connections[0]
-    assert record.closed_by == "client" and record.close_code == 1000
+    assert record.closed_by == "client"
+    assert record.close_code == 1000
     assert h.task is not None
     await h.task  # run() returned normally
     assert h.c.snapshot().state is ConnectionState.DISCONNECTED
@@ -167,7 +170,8 @@ async def test_close_during_backoff(h: Harness) -> None:
     await h.sim.close(4000)
     await h.spy.wait_runner_sleeping()
     await h.c.close()
-    assert h.task is not None and h.task.done()
+    assert h.task is not None
+    assert h.task.done()
     assert h.c.snapshot().state is ConnectionState.DISCONNECTED
 
 

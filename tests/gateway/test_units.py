@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import random
 import zlib
-from compression import zstd
+from typing import TYPE_CHECKING
 
 import pytest
+from compression import zstd
 
 from custom_components.discord_presence.gateway import (
     Activity,
@@ -32,7 +33,9 @@ from custom_components.discord_presence.gateway.compression import (
 from custom_components.discord_presence.gateway.dialects import codec_for
 from custom_components.discord_presence.gateway.errors import GatewayProtocolError
 from custom_components.discord_presence.gateway.ratelimit import SendBudget, SlidingWindow
-from tests.clock import ManualClock
+
+if TYPE_CHECKING:
+    from tests.clock import ManualClock
 
 # -- presence ---------------------------------------------------------------
 
@@ -104,7 +107,8 @@ def test_v10_identify_drops_presence_only_when_too_big() -> None:
 
 def test_identify_budget_error_message() -> None:
     err = IdentifyBudgetExhausted(reset_after=12.0)
-    assert err.reset_after == 12.0 and err.close_code is None
+    assert err.reset_after == 12.0
+    assert err.close_code is None
     assert "12" in str(err)
 
 
@@ -225,5 +229,6 @@ def test_backoff_grows_caps_and_resets() -> None:
 
 async def test_system_clock() -> None:
     clock = SystemClock()
-    assert clock.monotonic() > 0 and clock.time() > 1e9
+    assert clock.monotonic() > 0
+    assert clock.time() > 1e9
     await clock.sleep(0)

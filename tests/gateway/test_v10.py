@@ -38,7 +38,9 @@ async def test_identify_ready_and_heartbeat_jitter(h: Harness, compression: Comp
     }
     snap = h.c.snapshot()
     assert snap.state is ConnectionState.CONNECTED
-    assert snap.user is not None and snap.user.id == "42" and snap.user.bot
+    assert snap.user is not None
+    assert snap.user.id == "42"
+    assert snap.user.bot
     assert snap.presence_applied
     assert snap.stats.identifies == 1
     # READY matched what IDENTIFY carried: no op 3 after READY.
@@ -74,7 +76,8 @@ async def test_presence_burst_coalesces_latest_wins_no_4008(h: Harness) -> None:
         )
     )
     assert all(c.close_code != 4008 for c in h.sim.connections)
-    assert len(h.sim.connections) == 1 and h.sim.connections[0].open
+    assert len(h.sim.connections) == 1
+    assert h.sim.connections[0].open
     assert h.sim.presences[-1]["activities"][0]["name"] == "game 99"
     await h.until(lambda: h.c.snapshot().presence_applied)
     assert h.c.snapshot().stats.presence_updates_sent == len(h.sim.presences)
@@ -142,13 +145,16 @@ async def test_op7_reconnect_resumes(h: Harness) -> None:
     await h.sim.reconnect()
     await h.reconnected(2)
     first, second = h.sim.connections
-    assert first.closed_by == "client" and first.close_code == 4000
-    assert second.resumes and second.resumes[0]["session_id"] == session_id
+    assert first.closed_by == "client"
+    assert first.close_code == 4000
+    assert second.resumes
+    assert second.resumes[0]["session_id"] == session_id
     assert second.resumes[0]["token"] == TOKEN
     assert second.resumes[0]["seq"] == 1
     assert second.identifies == []
     snap = h.c.snapshot()
-    assert snap.stats.resumes == 1 and snap.stats.reconnects == 1
+    assert snap.stats.resumes == 1
+    assert snap.stats.reconnects == 1
     # After RESUMED the wanted presence is always sent again.
     await h.sim.wait_for(lambda: len(second.presences) == 1)
     await h.until(lambda: h.c.snapshot().presence_applied)
@@ -168,7 +174,8 @@ async def test_invalid_session_resumable(h: Harness) -> None:
     await h.ready()
     await h.sim.invalid_session(resumable=True)
     await h.reconnected(2)
-    assert h.sim.connections[1].resumes and not h.sim.connections[1].identifies
+    assert h.sim.connections[1].resumes
+    assert not h.sim.connections[1].identifies
 
 
 async def test_invalid_session_not_resumable_waits_then_identifies(h: Harness) -> None:
@@ -179,7 +186,8 @@ async def test_invalid_session_not_resumable_waits_then_identifies(h: Harness) -
     assert 1 <= wait <= 5
     await h.reconnected(2)
     second = h.sim.connections[1]
-    assert second.identifies and not second.resumes
+    assert second.identifies
+    assert not second.resumes
     assert h.c.snapshot().stats.identifies == 2
 
 
@@ -192,7 +200,8 @@ async def test_zombie_connection_is_closed_and_resumed(h: Harness) -> None:
     await h.sim.wait_for(lambda: len(first.heartbeats) == 1)
     await h.clock.advance(INTERVAL)  # no ACK since: zombie
     await h.sim.wait_for(lambda: not first.open)
-    assert first.closed_by == "client" and first.close_code == 4000
+    assert first.closed_by == "client"
+    assert first.close_code == 4000
     assert len(first.heartbeats) == 1
     await h.reconnected(2)
     assert h.sim.connections[1].resumes
@@ -223,7 +232,8 @@ async def test_resumable_close_codes(h: Harness, code: int) -> None:
         # The simulator ended that session: it answers the resume with op 9.
         await h.sim.wait_for(lambda: len(h.sim.connections) >= 2 and bool(second.resumes))
     else:
-        assert second.resumes and not second.identifies
+        assert second.resumes
+        assert not second.identifies
 
 
 @pytest.mark.parametrize("code", [4003, 4005, 4007, 4009])
@@ -233,4 +243,5 @@ async def test_new_session_close_codes(h: Harness, code: int) -> None:
     await h.sim.close(code)
     await h.reconnected(2)
     second = h.sim.connections[1]
-    assert second.identifies and not second.resumes
+    assert second.identifies
+    assert not second.resumes
