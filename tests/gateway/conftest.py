@@ -103,6 +103,21 @@ class Harness:
         if not self.states or self.states[-1] is not state:
             self.states.append(state)
         self._changed.set()
+        self.spy._changed.set()
+
+    async def until_connected_advancing(self) -> None:
+        """Advance through every backoff until the client is connected."""
+        async with asyncio.timeout(10):
+            while not self._is_connected():
+                async with asyncio.timeout(5):
+                    while not (self._is_connected() or self.spy.runner_deadline() is not None):
+                        self.spy._changed.clear()
+                        await self.spy._changed.wait()
+                if not self._is_connected():
+                    await self.advance_runner()
+
+    def _is_connected(self) -> bool:
+        return self.c.snapshot().state is ConnectionState.CONNECTED
 
     def start(self, **kwargs: Any) -> GatewayClient:
         client = self.client if self.client is not None and not kwargs else self.make(**kwargs)
