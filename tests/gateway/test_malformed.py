@@ -7,16 +7,19 @@ tiny scripted server sends the odd shapes a broken server might.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import pytest
 from aiohttp import web
 
 from custom_components.discord_presence.gateway import Compression
-from tests.clock import ManualClock
 from tests.gateway.conftest import Harness
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from tests.clock import ManualClock
 
 HELLO = {"op": 10, "d": {"heartbeat_interval": 10_000}}
 
@@ -118,5 +121,19 @@ async def test_unexpected_shapes_recycle_the_connection(sh: Harness, scripted: S
     assert set(scripted.closes) == {4000}
     assert scripted.gateway_calls == 2  # the first answer had no url, then cached
     snap = sh.c.snapshot()
-    assert snap.user is not None and snap.user.username == "u"
+    assert snap.user is not None
+    assert snap.user.username == "u"
     assert snap.stats.reconnects == 9
+
+
+async def test_handshake_timeout_recycles(sh: Harness, scripted: Scripted) -> None:
+    scripted.scripts = [[{"op": 42}]]  # never says HELLO
+    scripted.gateway_calls = 1  # skip the url-less first answer
+    client = sh.make(compression=Compression.NONE)
+    assert client.dialect.value == "v10"
+    assert client.presence == client.snapshot().presence
+    sh.start()
+    await sh.until(lambda: scripted.connections == 1)
+    await sh.clock.advance(60)
+    await sh.until_connected_advancing()
+    assert scripted.closes[0] == 4000
