@@ -89,7 +89,14 @@ async def test_exhausted_identify_budget_resets_the_token(make_sim, http) -> Non
     await first.identify("scarce")
     second = await connect(http, sim)
     await second.send(
-        {"op": 2, "d": {"token": "scarce", "intents": 0, "properties": {"os": "", "browser": "", "device": ""}}}
+        {
+            "op": 2,
+            "d": {
+                "token": "scarce",
+                "intents": 0,
+                "properties": {"os": "", "browser": "", "device": ""},
+            },
+        }
     )
     assert await second.expect_close() == 4004
     assert sim.account("scarce") is None

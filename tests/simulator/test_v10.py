@@ -97,7 +97,12 @@ BAD_PRESENCES = [
     {"since": None, "activities": [{"type": 0}], "status": "online", "afk": False},
     {"since": None, "activities": [{"name": "a", "type": 9}], "status": "online", "afk": False},
     {"since": None, "activities": [{"name": "a", "type": True}], "status": "online", "afk": False},
-    {"since": None, "activities": [{"name": "a", "type": 1, "url": 5}], "status": "dnd", "afk": False},
+    {
+        "since": None,
+        "activities": [{"name": "a", "type": 1, "url": 5}],
+        "status": "dnd",
+        "afk": False,
+    },
 ]
 
 
