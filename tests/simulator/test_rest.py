@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.simulator.helpers import OTHER_TOKEN, TOKEN, connect
+from tests.simulator.helpers import OTHER_TOKEN, PROPERTIES, TOKEN, connect
 
 UNAUTHORIZED = {"message": "401: Unauthorized", "code": 0}
 
@@ -94,7 +94,7 @@ async def test_exhausted_identify_budget_resets_the_token(make_sim, http) -> Non
             "d": {
                 "token": "scarce",
                 "intents": 0,
-                "properties": {"os": "", "browser": "", "device": ""},
+                "properties": PROPERTIES,
             },
         }
     )
