@@ -13,6 +13,7 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import Callable
 
 from simulator.server import Simulator
 
@@ -29,7 +30,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
+async def serve(
+    args: argparse.Namespace,
+    stop: asyncio.Event,
+    on_ready: Callable[[Simulator], None] | None = None,
+) -> None:
     """Run a simulator configured by ``args`` until ``stop`` is set."""
     simulator = Simulator(
         host=args.host,
@@ -40,11 +45,13 @@ async def serve(args: argparse.Namespace, stop: asyncio.Event) -> None:
     simulator.add_account(args.token, user_id=args.user_id, username=args.username)
     async with simulator:
         print(f"simulator ready: REST {simulator.api_url}", flush=True)
+        if on_ready is not None:
+            on_ready(simulator)
         await stop.wait()
     print("simulator stopped", flush=True)
 
 
-async def _main(args: argparse.Namespace) -> None:
+async def _main(args: argparse.Namespace) -> None:  # pragma: no cover - run as a subprocess
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -52,7 +59,7 @@ async def _main(args: argparse.Namespace) -> None:
     await serve(args, stop)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> None:  # pragma: no cover - run as a subprocess
     args = parse_args(argv)
     logging.basicConfig(stream=sys.stdout, level=logging.INFO, format="%(message)s")
     logging.getLogger("aiohttp").setLevel(logging.WARNING)
