@@ -13,9 +13,12 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from simulator.server import Simulator
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

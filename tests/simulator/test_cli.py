@@ -8,9 +8,12 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from simulator import Simulator
 from simulator.__main__ import parse_args, serve
+
+if TYPE_CHECKING:
+    from simulator import Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 
