@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
 from homeassistant.const import CONF_TOKEN
-from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.discord_presence.const import (
     CONF_API_URL,
@@ -20,6 +20,11 @@ from custom_components.discord_presence.const import (
 )
 from simulator import Simulator
 from tests.clock import ManualClock
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncGenerator, Generator
+
+    from homeassistant.core import HomeAssistant
 
 TOKEN = "MTE5NjIzNDU2Nzg5MDEyMzQ1.GsimTk.integration-secret-token-0123456789"
 OTHER_TOKEN = "MTE5NjIzOTk5OTk5OTk5OTk5.GsimTk.other-account-secret-token-99999"
@@ -140,7 +145,12 @@ def entity_registry_enabled_by_default() -> Generator[None]:
     """Create entities that are disabled by default as enabled."""
     with patch(
         "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
-        return_value=True,
-        new_callable=lambda: property(lambda self: True),
+        new=property(lambda _self: True),
     ):
         yield
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Syrupy with Home Assistant's extension (snapshots in tests/integration/snapshots/)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)

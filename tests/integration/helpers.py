@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from homeassistant.core import HomeAssistant
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
-from tests.clock import ManualClock
+    from homeassistant.core import HomeAssistant
+
+    from tests.clock import ManualClock
 
 
 async def advance_until(
@@ -28,7 +31,7 @@ async def advance_until(
 
 
 async def wait_for_state(
-    hass: HomeAssistant, entity_id: str, state: str, *, timeout: float = 5.0
+    hass: HomeAssistant, entity_id: str, state: str, *, within: float = 5.0
 ) -> None:
     """Wait (event-driven, on state_changed) until `entity_id` has `state`."""
     from homeassistant.core import Event, EventStateChangedData, callback
@@ -46,7 +49,7 @@ async def wait_for_state(
     try:
         current = hass.states.get(entity_id)
         if current is None or current.state != state:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout(within):
                 await reached.wait()
     finally:
         unsubscribe()

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from typing import TYPE_CHECKING
 from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.const import CONF_TOKEN
-from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import (
     CONF_API_URL,
@@ -35,6 +34,10 @@ from .conftest import (
     entry_data,
     unload_all,
 )
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 
 def _input(token: str, api_url: str, protocol: str = "v10") -> dict[str, object]:
@@ -67,7 +70,9 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, sim: Simulator) -> N
     assert entry.unique_id == USER_ID
     # The test connection identified and closed with 1000; then setup connected again.
     probe = sim.connections[0]
-    assert probe.identifies and probe.closed_by == "client" and probe.close_code == 1000
+    assert probe.identifies
+    assert probe.closed_by == "client"
+    assert probe.close_code == 1000
     assert entry.state is ConfigEntryState.LOADED
     await unload_all(hass)
 

@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
-from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import CONF_API_URL, DOMAIN
 from custom_components.discord_presence.gateway import DisallowedIntents, GatewayClient
 from simulator import Simulator
-from tests.clock import ManualClock
 
 from .conftest import ENTRY_ID, GLOBAL_NAME, TOKEN, USER_ID, entry_data, unload_all
 from .helpers import advance_until, wait_for_state
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from tests.clock import ManualClock
 
 CONNECTION = "sensor.movie_night_connection"
 STORE_KEY = f"{DOMAIN}.{ENTRY_ID}"
@@ -188,8 +191,10 @@ async def test_drop_reconnects_and_logs_once(
     assert new.presences[-1][1]["activities"][0]["name"] == "Movie night"
     lost = [r for r in caplog.records if "Lost the connection" in r.getMessage()]
     back = [r for r in caplog.records if "is back" in r.getMessage()]
-    assert len(lost) == 1 and lost[0].levelno == logging.WARNING
-    assert len(back) == 1 and back[0].levelno == logging.INFO
+    assert len(lost) == 1
+    assert lost[0].levelno == logging.WARNING
+    assert len(back) == 1
+    assert back[0].levelno == logging.INFO
 
 
 async def test_auth_failure_while_running_starts_reauth(
@@ -209,6 +214,7 @@ async def test_fatal_close_while_running_creates_issue(
     sim: Simulator,
     loaded_entry: MockConfigEntry,
     issue_registry: ir.IssueRegistry,
+    *,
     code: int,
     issue_kind: str,
 ) -> None:

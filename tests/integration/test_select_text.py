@@ -1,0 +1,197 @@
+"""Controls: status and activity type selects, activity text; the wanted presence."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.select import ATTR_OPTION, SERVICE_SELECT_OPTION
+from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
+from homeassistant.components.text import ATTR_VALUE, SERVICE_SET_VALUE
+from homeassistant.components.text import DOMAIN as TEXT_DOMAIN
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.exceptions import ServiceValidationError
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+
+from custom_components.discord_presence.const import DOMAIN
+
+from .conftest import ENTRY_ID, GLOBAL_NAME, USER_ID, entry_data, unload_all
+from .helpers import advance_until, wait_for_state
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from homeassistant.helpers import entity_registry as er
+    from syrupy.assertion import SnapshotAssertion
+
+    from simulator import Simulator
+    from tests.clock import ManualClock
+
+STATUS = "select.movie_night_status"
+ACTIVITY_TYPE = "select.movie_night_activity_type"
+ACTIVITY = "text.movie_night_activity"
+CONNECTION = "sensor.movie_night_connection"
+
+
+async def _select(hass: HomeAssistant, entity_id: str, option: str) -> None:
+    await hass.services.async_call(
+        SELECT_DOMAIN,
+        SERVICE_SELECT_OPTION,
+        {ATTR_ENTITY_ID: entity_id, ATTR_OPTION: option},
+        blocking=True,
+    )
+
+
+async def _text(hass: HomeAssistant, value: str) -> None:
+    await hass.services.async_call(
+        TEXT_DOMAIN, SERVICE_SET_VALUE, {ATTR_ENTITY_ID: ACTIVITY, ATTR_VALUE: value}, blocking=True
+    )
+
+
+@pytest.mark.parametrize("platforms", [[Platform.SELECT], [Platform.TEXT]])
+async def test_controls_snapshot(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Select and text entities as first set up (online, no activity)."""
+    await snapshot_platform(hass, entity_registry, snapshot, loaded_entry.entry_id)
+
+
+async def test_controls_send_presence(
+    hass: HomeAssistant,
+    sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    """Each control change reaches the gateway as an op 3 with the whole wanted presence.
+
+    Seven changes exceed Discord's 5 per 20 s: virtual time is advanced until
+    each is sent, so the client's limiter is exercised, not bypassed.
+    """
+    freezer.move_to("2026-11-22 12:00:00+00:00")
+    await _text(hass, "Movie night")
+    await advance_until(hass, clock, lambda: len(sim.presences) >= 1)
+    assert sim.presences[-1]["activities"] == [{"name": "Movie night", "type": 0}]
+    assert hass.states.get(ACTIVITY).state == "Movie night"
+
+    await _select(hass, ACTIVITY_TYPE, "listening")
+    await advance_until(hass, clock, lambda: sim.presences[-1]["activities"][0]["type"] == 2)
+    assert hass.states.get(ACTIVITY_TYPE).state == "listening"
+
+    await _select(hass, STATUS, "idle")
+    await advance_until(hass, clock, lambda: sim.presences[-1]["status"] == "idle")
+    assert sim.presences[-1]["since"] == 1795348800000
+    assert hass.states.get(STATUS).state == "idle"
+
+    await _select(hass, ACTIVITY_TYPE, "custom")
+    await advance_until(hass, clock, lambda: sim.presences[-1]["activities"][0]["type"] == 4)
+    assert sim.presences[-1]["activities"][0]["state"] == "Movie night"
+    assert hass.states.get(ACTIVITY).state == "Movie night"
+
+    await _text(hass, "Back soon")
+    await advance_until(
+        hass,
+        clock,
+        lambda: (
+            sim.presences[-1]["activities"]
+            and sim.presences[-1]["activities"][0].get("state") == "Back soon"
+        ),
+    )
+    await _select(hass, ACTIVITY_TYPE, "playing")
+    await advance_until(hass, clock, lambda: sim.presences[-1]["activities"][0]["type"] == 0)
+    assert sim.presences[-1]["activities"][0]["name"] == "Back soon"
+
+    await _text(hass, "")  # empty clears the activity but keeps the type
+    await advance_until(hass, clock, lambda: sim.presences[-1]["activities"] == [])
+    assert hass.states.get(ACTIVITY).state == ""
+    assert hass.states.get(ACTIVITY_TYPE).state == "playing"
+
+    await _select(hass, STATUS, "dnd")
+    await advance_until(hass, clock, lambda: sim.presences[-1]["status"] == "dnd")
+    assert sim.presences[-1]["since"] is None
+
+
+async def test_activity_type_without_activity_is_remembered(
+    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Choosing a type with no activity sends nothing; the next text uses it."""
+    await _select(hass, ACTIVITY_TYPE, "watching")
+    assert hass.states.get(ACTIVITY_TYPE).state == "watching"
+    await _text(hass, "the rain")
+    await sim.wait_for(lambda: bool(sim.presences))
+    assert sim.presences == [
+        {
+            "since": None,
+            "activities": [{"name": "the rain", "type": 3}],
+            "status": "online",
+            "afk": False,
+        }
+    ]
+
+
+async def test_streaming_keeps_url(
+    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A new name for a stream keeps its URL."""
+    await hass.services.async_call(
+        DOMAIN,
+        "set_game",
+        {"name": "Live", "activity_type": "streaming", "url": "https://www.twitch.tv/example"},
+        blocking=True,
+    )
+    await _text(hass, "Still live")
+    await sim.wait_for(
+        lambda: bool(sim.presences) and sim.presences[-1]["activities"][0]["name"] == "Still live"
+    )
+    assert sim.presences[-1]["activities"][0]["url"] == "https://www.twitch.tv/example"
+
+
+async def test_text_too_long_rejected(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    """The text entity refuses more than 128 characters (HA's own max check)."""
+    with pytest.raises(ValueError, match="128"):
+        await _text(hass, "x" * 129)
+
+
+async def test_controls_usable_while_disconnected(
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+) -> None:
+    """A change while the connection is down is kept and sent on reconnect."""
+    await sim.drop()
+    await wait_for_state(hass, CONNECTION, "reconnecting")
+    await _text(hass, "Offline change")
+    assert hass.states.get(ACTIVITY).state == "Offline change"
+    await advance_until(hass, clock, lambda: hass.states.get(CONNECTION).state == "connected")
+    new = sim.connections[-1]
+    await sim.wait_for(lambda: bool(new.presences))
+    assert new.presences[-1][1]["activities"][0]["name"] == "Offline change"
+
+
+async def test_legacy_options(hass: HomeAssistant, legacy_sim: Simulator) -> None:
+    """Legacy offers online/idle and "playing" only; idle sends idle_since."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=GLOBAL_NAME,
+        unique_id=USER_ID,
+        entry_id=ENTRY_ID,
+        data=entry_data(legacy_sim, protocol="legacy"),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert hass.states.get(STATUS).attributes["options"] == ["online", "idle"]
+    assert hass.states.get(ACTIVITY_TYPE).attributes["options"] == ["playing"]
+    await _select(hass, STATUS, "idle")
+    await _text(hass, "Chess")
+    await legacy_sim.wait_for(
+        lambda: bool(legacy_sim.presences) and legacy_sim.presences[-1].get("game") is not None
+    )
+    last = legacy_sim.presences[-1]
+    assert last["game"] == {"name": "Chess"}
+    assert last["idle_since"] is not None
+    with pytest.raises(ServiceValidationError) as err:
+        await hass.services.async_call(DOMAIN, "set_status", {"status": "dnd"}, blocking=True)
+    assert err.value.translation_key == "unsupported_by_legacy"
+    await unload_all(hass)

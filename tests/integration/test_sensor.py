@@ -1,0 +1,84 @@
+"""Sensors: connection state (always available) and heartbeat latency."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+from homeassistant.const import STATE_UNAVAILABLE, Platform
+from homeassistant.helpers import entity_registry as er
+from pytest_homeassistant_custom_component.common import snapshot_platform
+
+from custom_components.discord_presence.const import DOMAIN
+
+from .helpers import advance_until, wait_for_state
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+    from syrupy.assertion import SnapshotAssertion
+
+    from simulator import Simulator
+    from tests.clock import ManualClock
+
+CONNECTION = "sensor.movie_night_connection"
+LATENCY = "sensor.movie_night_latency"
+
+
+@pytest.fixture
+def platforms() -> list[str]:
+    """Only the sensor platform."""
+    return [Platform.SENSOR]
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_sensors_snapshot(
+    hass: HomeAssistant,
+    sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+) -> None:
+    """Entities and states once a heartbeat was acknowledged (50 ms virtual round trip)."""
+    await sim.delay(0.05)  # the simulator answers every frame 50 ms (virtual) late
+    await advance_until(hass, clock, lambda: hass.states.get(LATENCY).state != STATE_UNAVAILABLE)
+    assert float(hass.states.get(LATENCY).state) == pytest.approx(50.0)
+    await snapshot_platform(hass, entity_registry, snapshot, loaded_entry.entry_id)
+
+
+async def test_latency_disabled_by_default(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """The latency sensor exists but is disabled until the user enables it."""
+    entry = entity_registry.async_get(LATENCY)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert entry.unique_id == f"{loaded_entry.unique_id}_latency"
+    assert hass.states.get(LATENCY) is None
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_connection_sensor_follows_faults(
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+) -> None:
+    """Server reconnect request and invalid session: the sensor walks the states and recovers.
+
+    The connection sensor stays available throughout; latency goes unavailable
+    while the connection is down.
+    """
+    await sim.delay(0.05)
+    await advance_until(hass, clock, lambda: hass.states.get(LATENCY).state != STATE_UNAVAILABLE)
+    await sim.delay(0)
+    await sim.reconnect()  # op 7: resume on a new connection
+    await wait_for_state(hass, CONNECTION, "reconnecting")
+    assert hass.states.get(LATENCY).state == STATE_UNAVAILABLE
+    await advance_until(hass, clock, lambda: hass.states.get(CONNECTION).state == "connected")
+    assert sim.connections[-1].resumes
+    await sim.invalid_session(resumable=False)  # op 9 false: a new session after 1-5 s
+    await wait_for_state(hass, CONNECTION, "reconnecting")
+    await advance_until(hass, clock, lambda: hass.states.get(CONNECTION).state == "connected")
+    assert len(sim.connections[-1].identifies) == 1
+    state = hass.states.get(CONNECTION)
+    assert state.attributes["last_close_code"] is not None
+    assert DOMAIN in loaded_entry.domain
