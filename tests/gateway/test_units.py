@@ -157,6 +157,12 @@ def test_zstd_stream_messages_and_frame_ends() -> None:
     bomb = zstd.compress(b"\x00" * (MAX_MESSAGE_BYTES + 10))
     with pytest.raises(GatewayProtocolError):
         ZstdStreamInflater().feed(bomb)
+    # Several complete frames in one message make one gateway message.
+    assert ZstdStreamInflater().feed(zstd.compress(b'{"a":') + zstd.compress(b"1}")) == '{"a":1}'
+    with pytest.raises(GatewayProtocolError):
+        ZstdStreamInflater().feed(zstd.compress(b"{") + b"not a zstd frame")
+    with pytest.raises(GatewayProtocolError):
+        ZstdStreamInflater().feed(zstd.compress(b"{") + bomb)
 
 
 def test_per_payload_zlib() -> None:

@@ -120,11 +120,20 @@ class ZstdStreamInflater:
     def feed(self, data: bytes | str) -> str | None:
         if isinstance(data, str):
             return data
-        out = bytearray()
-        pending = data
         try:
-            while pending:
-                out += self._inflate.decompress(pending, MAX_MESSAGE_BYTES)
+            first = self._inflate.decompress(data, MAX_MESSAGE_BYTES)
+        except self._zstd.ZstdError as err:
+            raise GatewayProtocolError("bad zstd-stream data") from err
+        if self._inflate.needs_input and not self._inflate.eof:
+            # The common case, kept free of copies: one message, frame still open.
+            return _text(first)
+        return self._feed_slow(first)
+
+    def _feed_slow(self, first: bytes) -> str:
+        out = bytearray(first)
+        pending = b""
+        try:
+            while True:
                 if len(out) > MAX_MESSAGE_BYTES:
                     raise GatewayProtocolError("zstd-stream message too large")
                 if self._inflate.eof:
@@ -132,6 +141,9 @@ class ZstdStreamInflater:
                     # (possibly in the same data) needs a fresh context.
                     pending = self._inflate.unused_data
                     self._inflate = self._zstd.ZstdDecompressor()
+                    if not pending:
+                        break
+                    out += self._inflate.decompress(pending, MAX_MESSAGE_BYTES)
                     continue
                 if not self._inflate.needs_input:
                     raise GatewayProtocolError("zstd-stream message too large")
