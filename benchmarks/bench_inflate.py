@@ -20,13 +20,18 @@ import statistics
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from compression import zstd
+from discord.utils import _ActiveDecompressionContext as DiscordPyContext  # the peer
 
 from custom_components.discord_presence.gateway.compression import (
     ZlibStreamInflater,
     ZstdStreamInflater,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 
 def _messages(count: int, rng: random.Random) -> list[bytes]:
@@ -74,8 +79,6 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=5000)
     parser.add_argument("--repeats", type=int, default=7)
     args = parser.parse_args()
-
-    from discord.utils import _ActiveDecompressionContext as DiscordPyContext  # peer
 
     messages = _messages(args.messages, random.Random(7))
     zstd_frames = _zstd_stream(messages)
