@@ -41,6 +41,28 @@ class Account:
             "mfa_enabled": False,
         }
 
+    def application(self) -> dict[str, Any]:
+        """The application object of ``GET /oauth2/applications/@me``."""
+        return {
+            "id": self.application_id,
+            "name": self.username,
+            "icon": None,
+            "description": "",
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "owner": {
+                "id": "1",
+                "username": "owner",
+                "global_name": None,
+                "discriminator": "0",
+                "avatar": None,
+            },
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "bot": self.user(),
+        }
+
 
 class Accounts:
     """Token -> account, with the per-token session start limit."""

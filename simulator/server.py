@@ -4,6 +4,7 @@ REST (v10 under ``/api/v10``, the 2016 API under ``/api``):
     GET /gateway         -> {"url": ws url}; counted in ``gateway_requests``
     GET /gateway/bot     -> url, shards, session_start_limit (needs the token)
     GET /users/@me       -> the bot's user object (needs the token)
+    GET /oauth2/applications/@me -> the bot's application (needs the token)
 v10 wants ``Authorization: Bot <token>``; the 2016 API also takes the bare token.
 Bad or missing tokens get 401 ``{"message": "401: Unauthorized", "code": 0}``.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Self
 
@@ -36,6 +38,14 @@ if TYPE_CHECKING:
     from simulator.connection import GatewayConnection
 
 UNAUTHORIZED = {"message": "401: Unauthorized", "code": 0}
+
+
+def _json(body: object, status: int = 200) -> web.Response:
+    """JSON with Discord's exact ``Content-Type: application/json`` (no charset),
+    which some clients compare literally."""
+    return web.Response(
+        body=json.dumps(body).encode(), status=status, content_type="application/json"
+    )
 
 
 class Simulator:
@@ -98,6 +108,9 @@ class Simulator:
             app.router.add_get(f"{prefix}/gateway", self._rest(self._gateway, version))
             app.router.add_get(f"{prefix}/gateway/bot", self._rest(self._gateway_bot, version))
             app.router.add_get(f"{prefix}/users/@me", self._rest(self._me, version))
+            app.router.add_get(
+                f"{prefix}/oauth2/applications/@me", self._rest(self._application, version)
+            )
         for path in (V10_PATH, LEGACY_PATH):
             app.router.add_get(path, self._websocket)
             app.router.add_get(path + "/", self._websocket)
@@ -238,8 +251,8 @@ class Simulator:
         async def respond(request: web.Request) -> web.Response:
             body = handler(request, version)
             if body is None:
-                return web.json_response(UNAUTHORIZED, status=401)
-            return web.json_response(body)
+                return _json(UNAUTHORIZED, status=401)
+            return _json(body)
 
         return respond
 
@@ -277,6 +290,10 @@ class Simulator:
     def _me(self, request: web.Request, version: str) -> dict[str, Any] | None:
         account = self._authorised(request, version)
         return None if account is None else account.user()
+
+    def _application(self, request: web.Request, version: str) -> dict[str, Any] | None:
+        account = self._authorised(request, version)
+        return None if account is None else account.application()
 
     # -- gateway ----------------------------------------------------------
     async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -316,8 +333,8 @@ class Simulator:
                 raise FaultError(400, "body must be JSON") from None
             await apply_fault(self, body)
         except FaultError as exc:
-            return web.json_response({"ok": False, "error": exc.message}, status=exc.status)
-        return web.json_response({"ok": True})
+            return _json({"ok": False, "error": exc.message}, status=exc.status)
+        return _json({"ok": True})
 
     async def _records(self, request: web.Request) -> web.Response:
-        return web.json_response(self.records_json())
+        return _json(self.records_json())

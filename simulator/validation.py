@@ -31,8 +31,11 @@ def presence_problem(d: object) -> str | None:
     missing = [key for key in ("since", "activities", "status", "afk") if key not in d]
     if missing:
         return f"presence misses {', '.join(missing)}"
-    if not (d["since"] is None or is_int(d["since"])):
-        return "since must be an integer or null"
+    # Documented as an integer, but Discord accepts any JSON number here:
+    # discord.py, the most used client, sends 0.0 when not idle.
+    since = d["since"]
+    if not (since is None or (isinstance(since, (int, float)) and not isinstance(since, bool))):
+        return "since must be a number or null"
     if d["status"] not in STATUSES:
         return "unknown status"
     if not isinstance(d["afk"], bool):

@@ -64,7 +64,7 @@ async def test_presence_is_validated_and_recorded(sim, http, clock) -> None:
     await raw.identify()
     await clock.advance(0.25)
     custom = {
-        "since": 5,
+        "since": 0.0,  # discord.py sends a float; Discord accepts it
         "activities": [{"name": "Custom Status", "type": 4, "state": "hi", "url": None}],
         "status": "idle",
         "afk": True,
@@ -90,6 +90,7 @@ BAD_PRESENCES = [
     "not an object",
     {"activities": [], "status": "online", "afk": False},
     {"since": "x", "activities": [], "status": "online", "afk": False},
+    {"since": True, "activities": [], "status": "online", "afk": False},
     {"since": None, "activities": [], "status": "busy", "afk": False},
     {"since": None, "activities": [], "status": "online", "afk": "no"},
     {"since": None, "activities": {}, "status": "online", "afk": False},
