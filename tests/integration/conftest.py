@@ -10,7 +10,6 @@ import pytest
 from homeassistant.const import CONF_TOKEN
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
-from syrupy.assertion import SnapshotAssertion
 
 from custom_components.discord_presence.const import (
     CONF_API_URL,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Generator
 
     from homeassistant.core import HomeAssistant
+    from syrupy.assertion import SnapshotAssertion
 
 TOKEN = "MTE5NjIzNDU2Nzg5MDEyMzQ1.GsimTk.integration-secret-token-0123456789"
 OTHER_TOKEN = "MTE5NjIzOTk5OTk5OTk5OTk5.GsimTk.other-account-secret-token-99999"

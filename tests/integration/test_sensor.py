@@ -35,6 +35,7 @@ def platforms() -> list[str]:
 async def test_sensors_snapshot(
     hass: HomeAssistant,
     sim: Simulator,
+    *,
     clock: ManualClock,
     loaded_entry: MockConfigEntry,
     entity_registry: er.EntityRegistry,
