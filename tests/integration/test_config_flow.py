@@ -34,10 +34,13 @@ from .conftest import (
     entry_data,
     unload_all,
 )
+from .helpers import advance_until
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from tests.clock import ManualClock
 
 
 def _input(token: str, api_url: str, protocol: str = "v10") -> dict[str, object]:
@@ -345,9 +348,9 @@ async def test_reconfigure_wrong_account(
 
 
 async def test_options_flow_reloads(
-    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
 ) -> None:
-    """The re-assert interval is saved as minutes and the entry reconnects with it."""
+    """The re-assert interval is saved as minutes and the client re-sends every 5 min."""
     coordinator = loaded_entry.runtime_data.coordinator
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
@@ -360,3 +363,12 @@ async def test_options_flow_reloads(
     assert loaded_entry.state is ConfigEntryState.LOADED
     assert loaded_entry.runtime_data.coordinator is not coordinator
     assert len(sim.connections) == 2
+    live = sim.connections[-1]
+    start = clock.monotonic()
+    # Virtual time: the presence is re-asserted after 5 minutes, not before.
+    await advance_until(hass, clock, lambda: bool(live.presences), step=5)
+    elapsed = (
+        live.presences[0][0] - start if live.presences[0][0] > 1e6 else clock.monotonic() - start
+    )
+    assert 295 <= clock.monotonic() - start <= 310
+    assert elapsed >= 0

@@ -119,6 +119,10 @@ def test_translation_keys_used_in_code_exist() -> None:
 
     assert exceptions >= PRESENCE_ERROR_REASONS
     assert {ISSUE_INTENTS, ISSUE_FATAL} <= set(STRINGS["issues"])
+    for key in re.findall(r"translation_key=(CONF_[A-Z_]+)", CODE):
+        from custom_components.discord_presence import const
+
+        assert getattr(const, key) in STRINGS["selector"], key
     for step in ("user", "reauth_confirm", "reconfigure"):
         assert step in STRINGS["config"]["step"]
     for reason in ("already_configured", "reauth_successful", "reconfigure_successful"):

@@ -13,6 +13,7 @@ from homeassistant.helpers import issue_registry as ir
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import CONF_API_URL, DOMAIN
+from custom_components.discord_presence.coordinator import client_clock as DEFAULT_CLIENT_CLOCK
 from custom_components.discord_presence.gateway import DisallowedIntents, GatewayClient
 from simulator import Simulator
 
@@ -95,6 +96,7 @@ async def test_setup_auth_failed_starts_reauth(hass: HomeAssistant, sim: Simulat
     assert not await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.error_reason_translation_key == "invalid_auth"
     flows = hass.config_entries.flow.async_progress()
     assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
 
@@ -123,9 +125,7 @@ async def test_setup_timeout_not_ready(hass: HomeAssistant) -> None:
         with patch("custom_components.discord_presence.const.SETUP_TIMEOUT", 0.2):
             assert not await hass.config_entries.async_setup(entry.entry_id)
         assert entry.state is ConfigEntryState.SETUP_RETRY
-        assert "did not confirm the connection within 0 seconds" in str(entry.reason) or (
-            entry.reason is not None
-        )
+        assert entry.error_reason_translation_key == "setup_timeout"
     finally:
         await unload_all(hass)
         for writer in held:
@@ -148,6 +148,7 @@ async def test_setup_intents_refused_creates_issue(
         assert not await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.SETUP_ERROR
+    assert entry.error_reason_translation_key == "disallowed_intents"
     issue = issue_registry.async_get_issue(DOMAIN, f"intents_{ENTRY_ID}")
     assert issue is not None
     assert issue.translation_key == "intents"
@@ -165,6 +166,7 @@ async def test_setup_identify_budget_exhausted(hass: HomeAssistant, clock: Manua
         entry.add_to_hass(hass)
         assert not await hass.config_entries.async_setup(entry.entry_id)
         assert entry.state is ConfigEntryState.SETUP_ERROR
+        assert entry.error_reason_translation_key == "fatal_error"
         assert "IdentifyBudgetExhausted" in str(entry.reason)
         assert not any(c.identifies for c in exhausted.connections)
 
@@ -342,3 +344,8 @@ async def test_remove_entry_forgets_presence(
     await hass.config_entries.async_remove(loaded_entry.entry_id)
     await hass.async_block_till_done()
     assert STORE_KEY not in hass_storage
+
+
+def test_client_clock_default_is_system() -> None:
+    """Outside tests the client gets no clock (its system clock)."""
+    assert DEFAULT_CLIENT_CLOCK() is None
