@@ -34,7 +34,9 @@ GLOBAL_NAME = "Movie Night"
 OTHER_USER_ID = "1196239999999999999"
 OTHER_USERNAME = "other_bot"
 ENTRY_ID = "01JDPRESENCE0000000000000001"
-SECRETS = (TOKEN, OTHER_TOKEN)
+BAD_TOKEN = "rejected-token-Zx81Qm2Lp0"
+NEW_TOKEN = "new-token-of-the-same-bot-Qw7Er5"
+SECRETS = (TOKEN, OTHER_TOKEN, BAD_TOKEN, NEW_TOKEN)
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +59,8 @@ def token_never_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
             text = formatter.format(record)
             for secret in SECRETS:
                 if secret in text:
-                    pytest.fail(f"a token leaked into the log ({record.name}): {text[:200]}")
+                    shown = text.replace(secret, "<TOKEN>")[:200]
+                    pytest.fail(f"a token leaked into the log ({record.name}): {shown}")
 
 
 @pytest.fixture

@@ -25,7 +25,9 @@ from custom_components.discord_presence.helpers import is_allowed_api_url
 from simulator import Simulator
 
 from .conftest import (
+    BAD_TOKEN,
     GLOBAL_NAME,
+    NEW_TOKEN,
     OTHER_TOKEN,
     OTHER_USER_ID,
     TOKEN,
@@ -97,7 +99,7 @@ async def test_user_flow_invalid_auth_then_recover(hass: HomeAssistant, sim: Sim
     """A rejected token shows invalid_auth; the form keeps the advanced values; retry works."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], _input("not-a-valid-token", sim.api_url)
+        result["flow_id"], _input(BAD_TOKEN, sim.api_url)
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
@@ -269,19 +271,19 @@ async def test_reauth(hass: HomeAssistant, sim: Simulator, loaded_entry: MockCon
     result = await loaded_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_TOKEN: "still-wrong"}
+        result["flow_id"], {CONF_TOKEN: BAD_TOKEN}
     )
     assert result["errors"] == {"base": "invalid_auth"}
-    sim.add_account("new-token-of-the-same-bot", user_id=USER_ID, username=USERNAME)
+    sim.add_account(NEW_TOKEN, user_id=USER_ID, username=USERNAME)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {CONF_TOKEN: "new-token-of-the-same-bot"}
+        result["flow_id"], {CONF_TOKEN: NEW_TOKEN}
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
-    assert loaded_entry.data[CONF_TOKEN] == "new-token-of-the-same-bot"
+    assert loaded_entry.data[CONF_TOKEN] == NEW_TOKEN
     assert loaded_entry.state is ConfigEntryState.LOADED
-    assert sim.connections[-1].identifies[-1]["token"] == "new-token-of-the-same-bot"
+    assert sim.connections[-1].identifies[-1]["token"] == NEW_TOKEN
 
 
 async def test_reauth_wrong_account(

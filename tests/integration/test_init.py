@@ -17,7 +17,7 @@ from custom_components.discord_presence.coordinator import client_clock as DEFAU
 from custom_components.discord_presence.gateway import DisallowedIntents, GatewayClient
 from simulator import Simulator
 
-from .conftest import ENTRY_ID, GLOBAL_NAME, TOKEN, USER_ID, entry_data, unload_all
+from .conftest import BAD_TOKEN, ENTRY_ID, GLOBAL_NAME, TOKEN, USER_ID, entry_data, unload_all
 from .helpers import advance_until, wait_for_state
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ async def test_two_accounts_side_by_side(
 
 async def test_setup_auth_failed_starts_reauth(hass: HomeAssistant, sim: Simulator) -> None:
     """A rejected token at setup: setup error and a reauth flow."""
-    entry = _entry(sim, token="revoked-token")
+    entry = _entry(sim, token=BAD_TOKEN)
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
