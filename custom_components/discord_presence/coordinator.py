@@ -143,6 +143,10 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             clock=client_clock(),
         )
 
+    async def _async_update_data(self) -> GatewaySnapshot:
+        """A refresh (e.g. homeassistant.update_entity) re-reads the pushed state."""
+        return self.client.snapshot()
+
     @property
     def user_id(self) -> str:
         """The Discord user id of the account (the entry's unique id)."""

@@ -83,3 +83,17 @@ async def test_connection_sensor_follows_faults(
     state = hass.states.get(CONNECTION)
     assert state.attributes["last_close_code"] is not None
     assert DOMAIN in loaded_entry.domain
+
+
+async def test_update_entity_keeps_pushed_state(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """homeassistant.update_entity on a push entity re-reads the state, never fails."""
+    from homeassistant.setup import async_setup_component
+
+    assert await async_setup_component(hass, "homeassistant", {})
+    await hass.services.async_call(
+        "homeassistant", "update_entity", {"entity_id": CONNECTION}, blocking=True
+    )
+    assert hass.states.get(CONNECTION).state == "connected"
+    assert loaded_entry.runtime_data.coordinator.last_update_success
