@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+import json
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -54,3 +55,55 @@ async def wait_for_state(
     finally:
         unsubscribe()
     await hass.async_block_till_done()
+
+
+# The parts of an entity registry entry this integration decides. Whole
+# entries and State objects (as snapshot_platform snapshots them) change shape
+# between Home Assistant releases (new fields such as `object_id_base`, enum
+# keys such as EntityStateAttribute), which would make one snapshot file wrong
+# on either the oldest (2026.2) or the newest supported version. So these
+# snapshots hold plain JSON values of what the integration decides.
+REGISTRY_FIELDS = (
+    "entity_id",
+    "unique_id",
+    "platform",
+    "has_entity_name",
+    "translation_key",
+    "original_name",
+    "original_device_class",
+    "original_icon",
+    "entity_category",
+    "capabilities",
+    "unit_of_measurement",
+    "supported_features",
+    "disabled_by",
+    "options",
+)
+
+
+async def snapshot_entities(
+    hass: HomeAssistant, snapshot: Any, config_entry_id: str, *, domain: str
+) -> None:
+    """Snapshot each entity of `domain` of the entry: stable registry fields and its state."""
+    from homeassistant.helpers import entity_registry as er
+
+    registry = er.async_get(hass)
+    entries = [
+        e
+        for e in er.async_entries_for_config_entry(registry, config_entry_id)
+        if e.domain == domain
+    ]
+    assert entries
+    for entry in entries:
+        assert entry.disabled_by is None, "enable all entities for the snapshot"
+        # A JSON round trip: plain keys and values whatever enum/dict types a release uses.
+        fields = json.loads(
+            json.dumps({name: getattr(entry, name) for name in REGISTRY_FIELDS}, default=str)
+        )
+        assert fields == snapshot(name=f"{entry.entity_id}-entry")
+        state = hass.states.get(entry.entity_id)
+        assert state is not None
+        shown = json.loads(
+            json.dumps({"state": state.state, "attributes": dict(state.attributes)}, default=str)
+        )
+        assert shown == snapshot(name=f"{entry.entity_id}-state")

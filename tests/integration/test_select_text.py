@@ -11,17 +11,16 @@ from homeassistant.components.text import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.components.text import DOMAIN as TEXT_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, Platform
 from homeassistant.exceptions import ServiceValidationError
-from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import DOMAIN
 
 from .conftest import ENTRY_ID, GLOBAL_NAME, USER_ID, entry_data, unload_all
-from .helpers import advance_until, wait_for_state
+from .helpers import advance_until, snapshot_entities, wait_for_state
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
     from homeassistant.core import HomeAssistant
-    from homeassistant.helpers import entity_registry as er
     from syrupy.assertion import SnapshotAssertion
 
     from simulator import Simulator
@@ -52,11 +51,11 @@ async def _text(hass: HomeAssistant, value: str) -> None:
 async def test_controls_snapshot(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
+    platforms: list[str],
     snapshot: SnapshotAssertion,
 ) -> None:
     """Select and text entities as first set up (online, no activity)."""
-    await snapshot_platform(hass, entity_registry, snapshot, loaded_entry.entry_id)
+    await snapshot_entities(hass, snapshot, loaded_entry.entry_id, domain=platforms[0])
 
 
 async def test_controls_send_presence(

@@ -7,11 +7,10 @@ from typing import TYPE_CHECKING
 import pytest
 from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.helpers import entity_registry as er
-from pytest_homeassistant_custom_component.common import snapshot_platform
 
 from custom_components.discord_presence.const import DOMAIN
 
-from .helpers import advance_until, wait_for_state
+from .helpers import advance_until, snapshot_entities, wait_for_state
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -38,14 +37,13 @@ async def test_sensors_snapshot(
     *,
     clock: ManualClock,
     loaded_entry: MockConfigEntry,
-    entity_registry: er.EntityRegistry,
     snapshot: SnapshotAssertion,
 ) -> None:
     """Entities and states once a heartbeat was acknowledged (50 ms virtual round trip)."""
     await sim.delay(0.05)  # the simulator answers every frame 50 ms (virtual) late
     await advance_until(hass, clock, lambda: hass.states.get(LATENCY).state != STATE_UNAVAILABLE)
     assert float(hass.states.get(LATENCY).state) == pytest.approx(50.0)
-    await snapshot_platform(hass, entity_registry, snapshot, loaded_entry.entry_id)
+    await snapshot_entities(hass, snapshot, loaded_entry.entry_id, domain="sensor")
 
 
 async def test_latency_disabled_by_default(
