@@ -51,7 +51,8 @@ HA_PASSWORD = "discord-presence-demo"
 
 # Entity keys (the integration's unique_id is f"{user_id}_{key}").
 ENTITY_KEYS = ("connection", "status", "activity_type", "activity", "latency")
-DASHBOARD_PATH = "discord"
+DASHBOARD_URL_PATH = "discord-presence"  # a storage dashboard (needs a hyphen)
+DASHBOARD_PATH = "account"  # its view
 
 CONFIGURATION_YAML = """\
 # Written by demo/stack.py (python -m demo); rewritten on every run.
@@ -383,7 +384,7 @@ class DemoStack:
     @property
     def dashboard_url(self) -> str:
         """The demo dashboard."""
-        return f"{self.ha_url}/lovelace/{DASHBOARD_PATH}"
+        return f"{self.ha_url}/{DASHBOARD_URL_PATH}/{DASHBOARD_PATH}"
 
     @property
     def sim_url(self) -> str:
@@ -703,14 +704,33 @@ class DemoStack:
         }
 
     async def _ensure_dashboard(self) -> None:
+        """A storage dashboard of its own (created once; its config kept up to date)."""
+        (dashboards,) = await self.api.ws({"type": "lovelace/dashboards/list"})
+        if not any(d.get("url_path") == DASHBOARD_URL_PATH for d in dashboards):
+            self.options.say(f"creating the dashboard /{DASHBOARD_URL_PATH}")
+            await self.api.ws(
+                {
+                    "type": "lovelace/dashboards/create",
+                    "url_path": DASHBOARD_URL_PATH,
+                    "title": "Discord Presence",
+                    "icon": "mdi:account-voice",
+                    "show_in_sidebar": True,
+                    "require_admin": False,
+                    "mode": "storage",
+                }
+            )
         wanted = self.dashboard_config()
         try:
-            (current,) = await self.api.ws({"type": "lovelace/config", "force": True})
+            (current,) = await self.api.ws(
+                {"type": "lovelace/config", "url_path": DASHBOARD_URL_PATH, "force": True}
+            )
         except StackError:
-            current = None  # no stored dashboard yet
+            current = None  # created, nothing saved yet
         if current != wanted:
             self.options.say("saving the demo dashboard")
-            await self.api.ws({"type": "lovelace/config/save", "config": wanted})
+            await self.api.ws(
+                {"type": "lovelace/config/save", "url_path": DASHBOARD_URL_PATH, "config": wanted}
+            )
 
     # -- observing ------------------------------------------------------------
     async def wait_for_state(self, entity_id: str, wanted: str, within: float = 30) -> None:
