@@ -170,3 +170,18 @@ def test_brand_images_are_the_same_artwork() -> None:
         down = large.convert("RGBA").resize(small.size, Image.Resampling.LANCZOS)
         diff = ImageChops.difference(small.convert("RGBA").getchannel("A"), down.getchannel("A"))
         assert ImageStat.Stat(diff).mean[0] < 8
+
+
+def test_readme_links_hacs_and_config_flow() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert (
+        "https://my.home-assistant.io/redirect/hacs_repository/"
+        "?owner=discord-presence&repository=ha-discord-presence&category=integration"
+    ) in readme
+    assert (
+        "https://my.home-assistant.io/redirect/config_flow_start/?domain=discord_presence"
+    ) in readme
+    assert "docs/images/dashboard.png" in readme
+    with Image.open(ROOT / "docs" / "images" / "dashboard.png") as shot:
+        assert shot.format == "PNG"
+        assert shot.width >= 600
