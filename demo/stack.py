@@ -20,6 +20,7 @@ import contextlib
 import ctypes
 import json
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -77,6 +78,10 @@ api:
 automation:
 script:
 lovelace:
+# tts needs ffmpeg; without an ffmpeg binary on this machine, a no-op stands in
+# (the demo plays no media) so its start-up check logs no error.
+ffmpeg:
+  ffmpeg_bin: {ffmpeg_bin}
 logger:
   default: warning
   logs:
@@ -432,6 +437,15 @@ class DemoStack:
     async def start(self) -> None:
         """Start the simulator and Home Assistant and bring the integration up."""
         say = self.options.say
+        for what, port in (
+            ("Home Assistant", self.options.ha_port),
+            ("simulator", self.options.sim_port),
+        ):
+            if not port_is_free(port):
+                raise StackError(
+                    f"port {port} (for the {what}) is in use: is another demo running? "
+                    "Choose others with --ha-port/--sim-port (0 = any free port)"
+                )
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
         self._prepare_config_dir()
         await self._start_simulator()
@@ -462,7 +476,10 @@ class DemoStack:
         config = self.options.config_dir
         (config / "custom_components").mkdir(parents=True, exist_ok=True)
         (config / "configuration.yaml").write_text(
-            CONFIGURATION_YAML.format(ha_port=self.options.ha_port), encoding="utf-8"
+            CONFIGURATION_YAML.format(
+                ha_port=self.options.ha_port, ffmpeg_bin=shutil.which("ffmpeg") or "/bin/true"
+            ),
+            encoding="utf-8",
         )
         for name in ("automations.yaml", "scripts.yaml"):
             path = config / name
