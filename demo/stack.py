@@ -492,10 +492,18 @@ class DemoStack:
             link.unlink()
         if not link.exists():
             link.symlink_to(target, target_is_directory=True)
-        blueprints = config / "blueprints" / "automation" / DOMAIN
-        if (REPO / "blueprints" / "automation" / DOMAIN).is_dir() and not blueprints.exists():
-            blueprints.parent.mkdir(parents=True, exist_ok=True)
-            blueprints.symlink_to(REPO / "blueprints" / "automation" / DOMAIN)
+        # The repository's blueprints, copied (Home Assistant's blueprint search does
+        # not follow symlinked folders), so they can be tried in the demo.
+        source = REPO / "blueprints" / "automation" / DOMAIN
+        target = config / "blueprints" / "automation" / DOMAIN
+        if target.is_symlink():
+            target.unlink()
+        target.mkdir(parents=True, exist_ok=True)
+        for blueprint in sorted(source.glob("*.yaml")):
+            text = blueprint.read_text(encoding="utf-8")
+            copy = target / blueprint.name
+            if not copy.exists() or copy.read_text(encoding="utf-8") != text:
+                copy.write_text(text, encoding="utf-8")
 
     def _write_http_store(self) -> None:
         """Bind Home Assistant to 127.0.0.1:ha_port (its stored, confirmed HTTP config)."""
@@ -868,6 +876,15 @@ async def run_check(stack: DemoStack) -> None:
     if problems:
         raise StackError("Home Assistant's log shows missing packages:\n  " + "\n  ".join(problems))
     say("ok 4: Home Assistant's log shows no missing packages")
+
+    # 5. Home Assistant loads the repository's blueprints without errors.
+    (blueprints,) = await stack.api.ws({"type": "blueprint/list", "domain": "automation"})
+    ours = sorted(p.name for p in (REPO / "blueprints" / "automation" / DOMAIN).glob("*.yaml"))
+    for name in ours:
+        loaded = blueprints.get(f"{DOMAIN}/{name}")
+        if loaded is None or loaded.get("error"):
+            raise StackError(f"blueprint {name} did not load: {loaded}")
+    say(f"ok 5: Home Assistant loaded the blueprints {', '.join(ours)}")
 
 
 def _banner(stack: DemoStack) -> str:
