@@ -47,13 +47,20 @@ CHROMIUM_ARGS = [
 RESULTS = Path(__file__).resolve().parents[2] / "test-results"
 ACTIVITY = "Movie night"
 
-# Runs in the simulator's own origin: true once an op 3 with the wanted
-# status and activity has been recorded (Playwright re-evaluates it).
-RECEIVED_JS = """
-async ([status, name, type]) => {
-  const records = await (await fetch('/_sim/records')).json();
-  return records.presences.some(d =>
-    d.status === status && (d.activities || []).some(a => a.name === name && a.type === type));
+# Runs in the simulator's own origin: polls /_sim/records in the page until an
+# op 3 with the wanted status and activity is recorded, then sets a flag that
+# Playwright's wait_for_function waits for.
+WATCH_RECORDS_JS = """
+([status, name, type]) => {
+  window.presenceSeen = false;
+  const matches = d => d.status === status
+    && (d.activities || []).some(a => a.name === name && a.type === type);
+  const poll = async () => {
+    const records = await (await fetch('/_sim/records')).json();
+    if (records.presences.some(matches)) { window.presenceSeen = true; return; }
+    setTimeout(poll, 200);
+  };
+  poll();
 }
 """
 
@@ -127,9 +134,8 @@ async def test_dashboard_controls_reach_discord(stack: DemoStack) -> None:
             # 4. The simulator received the matching op 3 (waited for in its origin).
             sim_page = await context.new_page()
             await sim_page.goto(f"{stack.sim_url}/_sim/records")
-            await sim_page.wait_for_function(
-                RECEIVED_JS, arg=["dnd", ACTIVITY, 3], polling=200, timeout=20_000
-            )
+            await sim_page.evaluate(WATCH_RECORDS_JS, ["dnd", ACTIVITY, 3])
+            await sim_page.wait_for_function("() => window.presenceSeen === true", timeout=20_000)
             await page.bring_to_front()
             await page.screenshot(path=RESULTS / "e2e-after.png")
             await card.screenshot(path=RESULTS / "e2e-card.png")
