@@ -276,7 +276,9 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
                 if self._connection_lost:
                     self._connection_lost = False
                     LOGGER.info("Connection to Discord for %s is back", self.config_entry.title)
-            elif not self._connection_lost and snapshot.state is not ConnectionState.FAILED:
+            elif not self._connection_lost and snapshot.state is ConnectionState.RECONNECTING:
+                # Only a reconnect is a loss: DISCONNECTED means the client was
+                # stopped on purpose (Home Assistant shutting down, for one).
                 self._connection_lost = True
                 LOGGER.warning(
                     "Lost the connection to Discord for %s; reconnecting", self.config_entry.title

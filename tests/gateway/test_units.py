@@ -8,7 +8,6 @@ import zlib
 from typing import TYPE_CHECKING
 
 import pytest
-from compression import zstd
 
 from custom_components.discord_presence.gateway import (
     Activity,
@@ -27,7 +26,6 @@ from custom_components.discord_presence.gateway.compression import (
     PerPayloadZlibInflater,
     PlainInflater,
     ZlibStreamInflater,
-    ZstdStreamInflater,
     make_inflater,
 )
 from custom_components.discord_presence.gateway.dialects import codec_for
@@ -137,34 +135,6 @@ def test_zlib_stream_refuses_unbounded_data() -> None:
         ZlibStreamInflater().feed(bomb)
 
 
-def test_zstd_stream_messages_and_frame_ends() -> None:
-    comp = zstd.ZstdCompressor()
-    inflater = ZstdStreamInflater()
-    mode = zstd.ZstdCompressor.FLUSH_BLOCK
-    assert inflater.feed(comp.compress(b'{"op":1}', mode=mode)) == '{"op":1}'
-    assert inflater.feed(comp.compress(b'{"op":2}', mode=mode)) == '{"op":2}'
-    assert inflater.feed("t") == "t"
-    # A server that ends a frame per message works too.
-    inflater = ZstdStreamInflater()
-    ended = zstd.compress(b'{"op":3}') + zstd.compress(b"")
-    assert inflater.feed(ended) == '{"op":3}'
-    assert inflater.feed(zstd.compress(b'{"op":4}')) == '{"op":4}'
-    assert inflater.feed("t") == "t"
-    with pytest.raises(GatewayProtocolError):
-        ZstdStreamInflater().feed(b"not zstd at all")
-    with pytest.raises(GatewayProtocolError):
-        ZstdStreamInflater().feed(zstd.compress(b"\xff\xfe"))
-    bomb = zstd.compress(b"\x00" * (MAX_MESSAGE_BYTES + 10))
-    with pytest.raises(GatewayProtocolError):
-        ZstdStreamInflater().feed(bomb)
-    # Several complete frames in one message make one gateway message.
-    assert ZstdStreamInflater().feed(zstd.compress(b'{"a":') + zstd.compress(b"1}")) == '{"a":1}'
-    with pytest.raises(GatewayProtocolError):
-        ZstdStreamInflater().feed(zstd.compress(b"{") + b"not a zstd frame")
-    with pytest.raises(GatewayProtocolError):
-        ZstdStreamInflater().feed(zstd.compress(b"{") + bomb)
-
-
 def test_per_payload_zlib() -> None:
     inflater = PerPayloadZlibInflater()
     assert inflater.feed(zlib.compress(b'{"op":0}')) == '{"op":0}'
@@ -184,7 +154,6 @@ def test_plain_and_factory() -> None:
     assert isinstance(make_inflater(None), PerPayloadZlibInflater)
     assert isinstance(make_inflater(Compression.NONE), PlainInflater)
     assert isinstance(make_inflater(Compression.ZLIB_STREAM), ZlibStreamInflater)
-    assert isinstance(make_inflater(Compression.ZSTD_STREAM), ZstdStreamInflater)
 
 
 # -- rate limits, backoff, clock ----------------------------------------------
