@@ -229,19 +229,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
                     type(err).__name__,
                     err.close_code,
                 )
-                ir.async_create_issue(
-                    self.hass,
-                    DOMAIN,
-                    self._issue_id(ISSUE_FATAL),
-                    is_fixable=False,
-                    severity=ir.IssueSeverity.ERROR,
-                    translation_key=ISSUE_FATAL,
-                    translation_placeholders={
-                        "name": self.config_entry.title,
-                        "error": type(err).__name__,
-                        "code": str(err.close_code),
-                    },
-                )
+                self._create_issue(ISSUE_FATAL, error=type(err).__name__, code=str(err.close_code))
 
     @callback
     def _failed(self, err: FatalGatewayError) -> None:
@@ -253,17 +241,19 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
 
     @callback
     def _create_intents_issue(self) -> None:
+        self._create_issue(ISSUE_INTENTS, portal_url=DEVELOPER_PORTAL_URL)
+
+    @callback
+    def _create_issue(self, kind: str, **placeholders: str) -> None:
+        """A repair issue of this entry; only for what the user can act on."""
         ir.async_create_issue(
             self.hass,
             DOMAIN,
-            self._issue_id(ISSUE_INTENTS),
+            self._issue_id(kind),
             is_fixable=False,
             severity=ir.IssueSeverity.ERROR,
-            translation_key=ISSUE_INTENTS,
-            translation_placeholders={
-                "name": self.config_entry.title,
-                "portal_url": DEVELOPER_PORTAL_URL,
-            },
+            translation_key=kind,
+            translation_placeholders={"name": self.config_entry.title, **placeholders},
             learn_more_url=DEVELOPER_PORTAL_URL,
         )
 
