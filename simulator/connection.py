@@ -33,6 +33,7 @@ from simulator.validation import is_int, resume_problem
 if TYPE_CHECKING:
     from asyncio import Transport
 
+    from simulator.accounts import Account
     from simulator.records import ConnectionRecord
     from simulator.sessions import Session
 
@@ -221,6 +222,24 @@ class GatewayConnection:
         self.hub.current_presence[self.record.token] = d
         log.info("presence <- %s (connection %d)", description, self.record.id)
         self.hub.recorder.changed()
+
+    # -- identify ---------------------------------------------------------
+    def note_identify(self, d: Any) -> None:
+        """Record an identify attempt; refuse a second one on this connection."""
+        if isinstance(d, dict):
+            self.record.identifies.append(d)
+            self.hub.recorder.changed()
+        if self.authenticated:
+            raise Reject(4005, "already authenticated")
+
+    @staticmethod
+    def spend_session_start(account: Account) -> None:
+        """Take one session start from the account's daily budget."""
+        if account.session_start_remaining <= 0:
+            # Discord resets a token that exhausts its identify budget.
+            account.revoked = True
+            raise Reject(4004, "identify budget exhausted: token reset")
+        account.session_start_remaining -= 1
 
     # -- sessions ---------------------------------------------------------
     def begin_session(self, token: str) -> Session:

@@ -61,11 +61,7 @@ class LegacyConnection(GatewayConnection):
             self.note_presence(d, describe_legacy_presence(d))
 
     def _identify(self, d: Any) -> None:
-        if isinstance(d, dict):
-            self.record.identifies.append(d)
-            self.hub.recorder.changed()
-        if self.authenticated:
-            raise Reject(4005, "already authenticated")
+        self.note_identify(d)
         problem = legacy_identify_problem(d)
         if problem:
             raise Reject(4002, problem)
@@ -74,10 +70,7 @@ class LegacyConnection(GatewayConnection):
         account = self.hub.accounts.get(d["token"])
         if account is None:
             raise Reject(4004, "authentication failed")
-        if account.session_start_remaining <= 0:
-            account.revoked = True
-            raise Reject(4004, "identify budget exhausted: token reset")
-        account.session_start_remaining -= 1
+        self.spend_session_start(account)
         if d.get("compress"):
             self.encoder = LegacyZlibEncoder()
             self.record.compression = self.encoder.name

@@ -68,11 +68,7 @@ class V10Connection(GatewayConnection):
             self.send(envelope(11, None))
 
     def _identify(self, d: Any) -> None:
-        if isinstance(d, dict):
-            self.record.identifies.append(d)
-            self.hub.recorder.changed()
-        if self.authenticated:
-            raise Reject(4005, "already authenticated")
+        self.note_identify(d)
         problem = identify_problem(d)
         if problem:
             raise Reject(4002, problem)
@@ -86,11 +82,7 @@ class V10Connection(GatewayConnection):
             raise Reject(4014, "disallowed intents")
         if not shard_valid(d.get("shard")):
             raise Reject(4010, "invalid shard")
-        if account.session_start_remaining <= 0:
-            # Discord resets a token that exhausts its identify budget.
-            account.revoked = True
-            raise Reject(4004, "identify budget exhausted: token reset")
-        account.session_start_remaining -= 1
+        self.spend_session_start(account)
         session = self.begin_session(account.token)
         if d.get("presence") is not None:
             self.hub.current_presence[account.token] = d["presence"]
