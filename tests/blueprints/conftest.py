@@ -6,7 +6,6 @@ from __future__ import annotations
 from tests.integration.conftest import (  # noqa: F401  (fixtures, registered by import)
     auto_enable_custom_integrations,
     client_on_manual_clock,
-    clock,
     config_entry,
     loaded_entry,
     platforms,

@@ -18,13 +18,14 @@ from custom_components.discord_presence.const import (
     DOMAIN,
 )
 from simulator import Simulator
-from tests.clock import ManualClock
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator, Generator
 
     from homeassistant.core import HomeAssistant
     from syrupy.assertion import SnapshotAssertion
+
+    from tests.clock import ManualClock
 
 TOKEN = "MTE5NjIzNDU2Nzg5MDEyMzQ1.GsimTk.integration-secret-token-0123456789"
 OTHER_TOKEN = "MTE5NjIzOTk5OTk5OTk5OTk5.GsimTk.other-account-secret-token-99999"
@@ -61,12 +62,6 @@ def token_never_logged(caplog: pytest.LogCaptureFixture) -> Generator[None]:
                 if secret in text:
                     shown = text.replace(secret, "<TOKEN>")[:200]
                     pytest.fail(f"a token leaked into the log ({record.name}): {shown}")
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    """Virtual time shared by the client (through the coordinator seam) and the simulator."""
-    return ManualClock()
 
 
 @pytest.fixture(autouse=True)
@@ -133,6 +128,23 @@ async def loaded_entry(
     await hass.async_block_till_done()
     yield config_entry
     await unload_all(hass)
+
+
+@pytest.fixture
+async def other_loaded_entry(
+    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """A second account's entry, set up beside `loaded_entry` (unloaded with it)."""
+    other = MockConfigEntry(
+        domain=DOMAIN,
+        title="other_bot",
+        unique_id=OTHER_USER_ID,
+        data=entry_data(sim, token=OTHER_TOKEN),
+    )
+    other.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(other.entry_id)
+    await hass.async_block_till_done()
+    return other
 
 
 async def unload_all(hass: HomeAssistant) -> None:

@@ -59,22 +59,17 @@ async def test_setup_and_unload(
 
 
 async def test_two_accounts_side_by_side(
-    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    sim: Simulator,
+    loaded_entry: MockConfigEntry,
+    other_loaded_entry: MockConfigEntry,
 ) -> None:
     """A second account is its own entry, device and connection."""
     from homeassistant.helpers import device_registry as dr
 
-    from .conftest import OTHER_TOKEN, OTHER_USER_ID
+    from .conftest import OTHER_USER_ID
 
-    other = MockConfigEntry(
-        domain=DOMAIN,
-        title="other_bot",
-        unique_id=OTHER_USER_ID,
-        data=entry_data(sim, token=OTHER_TOKEN),
-    )
-    other.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(other.entry_id)
-    await hass.async_block_till_done()
+    other = other_loaded_entry
     devices = dr.async_get(hass)
     for entry, user_id, name in (
         (loaded_entry, USER_ID, GLOBAL_NAME),

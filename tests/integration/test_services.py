@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import DOMAIN
 
-from .conftest import OTHER_TOKEN, OTHER_USER_ID, entry_data
+from .conftest import OTHER_TOKEN
 from .helpers import advance_until, wait_for_state
 
 if TYPE_CHECKING:
@@ -171,18 +171,14 @@ async def test_call_while_disconnected_applied_on_reconnect(
 
 
 async def test_entry_selection(
-    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
+    other_loaded_entry: MockConfigEntry,
 ) -> None:
     """With two accounts the entry is required; naming it targets that account only."""
-    other = MockConfigEntry(
-        domain=DOMAIN,
-        title="other_bot",
-        unique_id=OTHER_USER_ID,
-        data=entry_data(sim, token=OTHER_TOKEN),
-    )
-    other.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(other.entry_id)
-    await hass.async_block_till_done()
+    other = other_loaded_entry
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "set_status", {"status": "dnd"})
     assert err.value.translation_key == "entry_required"
