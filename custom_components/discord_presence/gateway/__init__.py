@@ -12,6 +12,7 @@ from .client import (
     GatewaySnapshot,
     GatewayStats,
     GatewayUser,
+    fetch_current_user,
 )
 from .clock import Clock, SystemClock
 from .compression import Compression
@@ -21,6 +22,7 @@ from .errors import (
     DisallowedIntents,
     FatalGatewayError,
     GatewayError,
+    GatewayUnavailable,
     IdentifyBudgetExhausted,
     InvalidApiVersion,
     InvalidIntents,
@@ -28,9 +30,11 @@ from .errors import (
     PresenceError,
     ShardingRequired,
 )
+from .ledger import BLIND_IDENTIFY_CEILING, IdentifyLedger
 from .presence import Activity, ActivityType, Presence, Status
 
 __all__ = [
+    "BLIND_IDENTIFY_CEILING",
     "DEFAULT_API_URL",
     "Activity",
     "ActivityType",
@@ -45,8 +49,10 @@ __all__ = [
     "GatewayError",
     "GatewaySnapshot",
     "GatewayStats",
+    "GatewayUnavailable",
     "GatewayUser",
     "IdentifyBudgetExhausted",
+    "IdentifyLedger",
     "InvalidApiVersion",
     "InvalidIntents",
     "InvalidShard",
@@ -55,4 +61,5 @@ __all__ = [
     "ShardingRequired",
     "Status",
     "SystemClock",
+    "fetch_current_user",
 ]

@@ -39,8 +39,10 @@ from .errors import (
     FatalGatewayError,
     GatewayError,
     GatewayProtocolError,
+    GatewayUnavailable,
     IdentifyBudgetExhausted,
 )
+from .ledger import IdentifyLedger
 from .presence import Presence
 from .protocol import (
     CLOSE_NORMAL,
@@ -72,7 +74,10 @@ INVALID_SESSION_MAX: Final = 5.0
 RATE_LIMITED_MIN_DELAY: Final = 5.0
 # READY (or HELLO) must arrive within this long of opening the socket.
 HANDSHAKE_TIMEOUT: Final = 60.0
-REST_TIMEOUT: Final = aiohttp.ClientTimeout(total=30)
+# Seconds on the injected clock: a REST call that takes longer is abandoned.
+DEFAULT_REST_TIMEOUT: Final = 10.0
+# Seconds on the injected clock for ws_connect plus HELLO/READY.
+DEFAULT_CONNECT_TIMEOUT: Final = 30.0
 
 # What ends a connection attempt without being the server's fault for good.
 _TRANSIENT_ERRORS: Final = (aiohttp.ClientError, OSError, TimeoutError, GatewayProtocolError)
@@ -85,6 +90,9 @@ class ConnectionState(StrEnum):
     CONNECTED = "connected"
     RECONNECTING = "reconnecting"
     DISCONNECTED = "disconnected"
+    # The identify budget is spent: sleeping until snapshot().waiting_until,
+    # then trying again unattended. Not a failure.
+    WAITING = "waiting"
     FAILED = "failed"
 
 
@@ -140,6 +148,8 @@ class GatewaySnapshot:
     stats: GatewayStats
     presence: Presence
     presence_applied: bool
+    # Wall-clock epoch seconds of the next try; set only while WAITING.
+    waiting_until: float | None = None
 
 
 class _Action(Enum):
@@ -221,6 +231,9 @@ class GatewayClient:
         reassert_interval: float = 0,
         clock: Clock | None = None,
         rng: random.Random | None = None,
+        identify_ledger: IdentifyLedger | None = None,
+        rest_timeout: float = DEFAULT_REST_TIMEOUT,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
     ) -> None:
         self._http = session
         self._token = token
@@ -236,6 +249,11 @@ class GatewayClient:
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._rng = rng if rng is not None else random.Random()
         self._backoff = Backoff(self._rng)
+        # Shared with every other user of this token (config flow handshakes).
+        self._ledger = identify_ledger if identify_ledger is not None else IdentifyLedger()
+        self._rest_timeout = rest_timeout
+        self._connect_timeout = connect_timeout
+        self._waiting_until: float | None = None
         self._presence_window = SlidingWindow(PRESENCE_LIMIT, PRESENCE_PERIOD, self._clock)
         self._presence_dirty = asyncio.Event()
         self._presence_force = False
@@ -305,6 +323,7 @@ class GatewayClient:
             stats=self._stats,
             presence=self._presence,
             presence_applied=applied,
+            waiting_until=self._waiting_until if self._state is ConnectionState.WAITING else None,
         )
 
     def update_presence(self, presence: Presence) -> None:
@@ -508,19 +527,14 @@ class GatewayClient:
         return url
 
     async def _get_json(self, path: str, *, auth: bool) -> Any:
-        headers = {"Authorization": f"Bot {self._token}"} if auth else {}
-        async with self._http.get(
-            f"{self._api_url}{path}", headers=headers, timeout=REST_TIMEOUT
-        ) as resp:
-            if resp.status == 401:
-                raise AuthenticationFailed("authentication failed: HTTP 401 from the API")
-            if resp.status != 200:
-                # Our own error: aiohttp's would carry the request headers.
-                raise GatewayProtocolError(f"GET {path} returned HTTP {resp.status}")
-            try:
-                return await resp.json(content_type=None)
-            except ValueError as err:
-                raise GatewayProtocolError(f"GET {path} returned invalid JSON") from err
+        return await _rest_get(
+            self._http,
+            self._api_url,
+            path,
+            self._token if auth else None,
+            timeout=self._rest_timeout,
+            clock=self._clock,
+        )
 
     async def _teardown(self, conn: _Connection, code: int | None) -> None:
         for task in conn.tasks:
@@ -788,6 +802,79 @@ class GatewayClient:
             await self._clock.sleep(self._reassert_interval)
             self._presence_force = True
             self._presence_dirty.set()
+
+
+async def fetch_current_user(
+    session: aiohttp.ClientSession,
+    token: str,
+    *,
+    api_url: str = DEFAULT_API_URL,
+    timeout: float = DEFAULT_REST_TIMEOUT,  # noqa: ASYNC109 - on the injected clock
+    clock: Clock | None = None,
+) -> GatewayUser:
+    """GET /users/@me: who the token belongs to, judged by the REST API.
+
+    401 -> AuthenticationFailed; network error, timeout, 429, 5xx or an
+    unusable answer -> GatewayUnavailable. Never logs the token.
+    """
+    data = await _rest_get(
+        session,
+        api_url.rstrip("/"),
+        "/users/@me",
+        token,
+        timeout=timeout,
+        clock=clock if clock is not None else SystemClock(),
+    )
+    try:
+        return GatewayUser.from_payload(data)
+    except GatewayProtocolError as err:
+        raise GatewayUnavailable("GET /users/@me returned no usable user") from err
+
+
+async def _rest_get(
+    session: aiohttp.ClientSession,
+    api_url: str,
+    path: str,
+    token: str | None,
+    *,
+    timeout: float,  # noqa: ASYNC109 - on the injected clock
+    clock: Clock,
+) -> Any:
+    """One authenticated (or not) GET, bounded by ``timeout`` on ``clock``.
+
+    The deadline is a clock sleep raced against the request, not aiohttp's
+    timeout, so virtual time in tests can expire a request that hangs.
+    """
+    request = asyncio.ensure_future(_rest_request(session, f"{api_url}{path}", path, token))
+    timer = asyncio.ensure_future(clock.sleep(timeout))
+    try:
+        await asyncio.wait({request, timer}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (request, timer):
+            task.cancel()
+        await asyncio.wait({request, timer})
+    if request.cancelled():
+        raise GatewayUnavailable(f"GET {path} timed out after {timeout:g} s")
+    return request.result()
+
+
+async def _rest_request(
+    session: aiohttp.ClientSession, url: str, path: str, token: str | None
+) -> Any:
+    headers = {"Authorization": f"Bot {token}"} if token is not None else {}
+    try:
+        async with session.get(url, headers=headers) as resp:
+            if resp.status == 401:
+                raise AuthenticationFailed("authentication failed: HTTP 401 from the API")
+            if resp.status != 200:
+                # Our own error: aiohttp's would carry the request headers.
+                raise GatewayUnavailable(f"GET {path} returned HTTP {resp.status}")
+            try:
+                return await resp.json(content_type=None)
+            except ValueError as err:
+                raise GatewayUnavailable(f"GET {path} returned invalid JSON") from err
+    except (aiohttp.ClientError, OSError, TimeoutError) as err:
+        raise GatewayUnavailable(f"GET {path} failed: {_describe(err)}") from err
 
 
 def _decode(text: str) -> dict[str, Any]:

@@ -99,7 +99,11 @@ class InvalidApiVersion(FatalGatewayError):
 
 
 class IdentifyBudgetExhausted(FatalGatewayError):
-    """No session starts left today; identifying anyway would get the token reset."""
+    """No session starts left today; identifying anyway would get the token reset.
+
+    Kept for callers that still name it: ``GatewayClient.run()`` no longer
+    raises it, the client waits in ``ConnectionState.WAITING`` instead.
+    """
 
     default_message = "the daily identify budget is exhausted"
 
@@ -109,6 +113,10 @@ class IdentifyBudgetExhausted(FatalGatewayError):
             close_code=None,
         )
         self.reset_after: float = reset_after
+
+
+class GatewayUnavailable(GatewayError):
+    """Transient: the API could not be reached (network, timeout, 429 or 5xx)."""
 
 
 class GatewayProtocolError(GatewayError):
