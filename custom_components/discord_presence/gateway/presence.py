@@ -107,11 +107,13 @@ class Activity:
         return {"name": self.name, "type": int(self.type), "url": self.url, "state": self.state}
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Activity:
-        """Rebuild (and re-validate) a stored activity."""
+    def from_dict(cls, data: Any) -> Activity:
+        """Rebuild (and re-validate) a stored activity; ValueError for anything malformed."""
+        if not isinstance(data, dict):
+            raise ValueError("a stored activity must be an object")
         return cls(
-            name=str(data.get("name") or ""),
-            type=ActivityType(int(data.get("type", 0))),
+            name=_optional_str(data.get("name")) or "",
+            type=ActivityType(_stored_int(data.get("type", 0))),
             url=_optional_str(data.get("url")),
             state=_optional_str(data.get("state")),
         )
@@ -139,17 +141,46 @@ class Presence:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Presence:
-        """Rebuild (and re-validate) a stored presence."""
+    def from_dict(cls, data: Any) -> Presence:
+        """Rebuild (and re-validate) a stored presence; ValueError for anything malformed.
+
+        The store is a file a user (or a crash) can leave in any shape: every
+        odd value ends here as ValueError, never as another exception.
+        """
+        if not isinstance(data, dict):
+            raise ValueError("a stored presence must be an object")
         activity = data.get("activity")
         since = data.get("since")
+        afk = data.get("afk", False)
+        if not isinstance(afk, bool):
+            raise ValueError("afk must be a boolean")
+        status = data.get("status", Status.ONLINE)
+        if not isinstance(status, str):
+            raise ValueError("status must be a string")
         return cls(
-            status=Status(data.get("status", Status.ONLINE)),
-            activity=Activity.from_dict(activity) if isinstance(activity, dict) else None,
-            afk=bool(data.get("afk", False)),
-            since=int(since) if since is not None else None,
+            status=Status(status),
+            activity=Activity.from_dict(activity) if activity is not None else None,
+            afk=afk,
+            since=_stored_int(since) if since is not None else None,
         )
 
 
 def _optional_str(value: Any) -> str | None:
-    return None if value is None else str(value)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ValueError("expected a string")
+    return value
+
+
+def _stored_int(value: Any) -> int:
+    """A stored integer: a JSON int, or a float with an integral value (ms since)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("expected a number")
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError("expected an integral number")
+    number = int(value)
+    # ms since the epoch and enum values: anything beyond 2**53 is not from us.
+    if not -(2**53) <= number <= 2**53:
+        raise ValueError("number out of range")
+    return number
