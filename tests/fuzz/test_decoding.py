@@ -113,7 +113,7 @@ def test_decode_any_json_shape(value: object, op: object) -> None:
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
 def test_deep_nesting_is_a_protocol_error(depth: int) -> None:
-    """100,000 levels of ``[`` overflow the recursive decoder: a protocol error, not RecursionError."""
+    """100,000 levels of ``[``: a protocol error, never a RecursionError that ends run()."""
     for text in ("[" * depth + "]" * depth, '{"op": 0, "d": ' + "[" * depth + "]" * depth + "}"):
         try:
             payload = _decode(text)
