@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from homeassistant.const import Platform
 from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import issue_registry as ir
 
-from .const import DOMAIN, ISSUE_FATAL, ISSUE_INTENTS, LOGGER
+from .const import (
+    CONF_REASSERT_INTERVAL,
+    DEFAULT_REASSERT_INTERVAL,
+    DOMAIN,
+    ISSUE_KINDS,
+    LOGGER,
+)
 from .coordinator import (
     DiscordPresenceConfigEntry,
     DiscordPresenceCoordinator,
     DiscordPresenceData,
-    presence_store,
 )
-from .gateway import ActivityType, Presence
 from .services import async_setup_services
+from .storage import account_ledger, forget_ledger, presence_store, read_stored
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -32,25 +37,40 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-def _restore(stored: dict[str, Any] | None) -> tuple[Presence, ActivityType]:
-    """The stored wanted presence and activity type (defaults if absent or unreadable)."""
-    if not stored:
-        return Presence(), ActivityType.PLAYING
-    try:
-        presence = Presence.from_dict(stored["presence"])
-        activity_type = ActivityType(int(stored.get("activity_type", 0)))
-    except (KeyError, TypeError, ValueError):
-        LOGGER.warning("The stored presence could not be read; starting from online")
-        return Presence(), ActivityType.PLAYING
-    return presence, activity_type
+async def async_migrate_entry(hass: HomeAssistant, entry: DiscordPresenceConfigEntry) -> bool:
+    """1.1 -> 1.2: the re-assert interval's default went from never (0) to 30 minutes.
+
+    Entries created before kept an explicit 0 that nobody chose (the form
+    wrote the default), so they move to the new default once; whoever wants
+    never sets 0 again.
+    """
+    if entry.version > 1:
+        return False
+    if entry.minor_version < 2:
+        options = dict(entry.options)
+        if not options.get(CONF_REASSERT_INTERVAL):
+            options[CONF_REASSERT_INTERVAL] = DEFAULT_REASSERT_INTERVAL
+        hass.config_entries.async_update_entry(entry, options=options, minor_version=2)
+        LOGGER.debug(
+            "Migrated %s to 1.2 (re-assert every %s min)",
+            entry.title,
+            options[CONF_REASSERT_INTERVAL],
+        )
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: DiscordPresenceConfigEntry) -> bool:
-    """Connect the account (the stored presence goes in the first IDENTIFY)."""
+    """Check the token, connect the account (the stored presence goes in the first IDENTIFY)."""
     store = presence_store(hass, entry.entry_id)
-    presence, activity_type = _restore(await store.async_load())
+    stored = read_stored(await store.async_load())
+    assert entry.unique_id is not None
     coordinator = DiscordPresenceCoordinator(
-        hass, entry, store=store, presence=presence, activity_type=activity_type
+        hass,
+        entry,
+        store=store,
+        presence=stored.presence,
+        activity_type=stored.activity_type,
+        ledger=account_ledger(hass, entry.unique_id, stored),
     )
     await coordinator.async_start()
     entry.runtime_data = DiscordPresenceData(coordinator=coordinator)
@@ -74,7 +94,9 @@ async def async_unload_entry(hass: HomeAssistant, entry: DiscordPresenceConfigEn
 
 
 async def async_remove_entry(hass: HomeAssistant, entry: DiscordPresenceConfigEntry) -> None:
-    """Forget the stored presence and any repair issue of a removed account."""
+    """Forget the stored presence, identifies and any repair issue of a removed account."""
     await presence_store(hass, entry.entry_id).async_remove()
-    for kind in (ISSUE_INTENTS, ISSUE_FATAL):
+    if entry.unique_id is not None:
+        forget_ledger(hass, entry.unique_id)
+    for kind in ISSUE_KINDS:
         ir.async_delete_issue(hass, DOMAIN, f"{kind}_{entry.entry_id}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import aiohttp
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import callback
@@ -38,14 +37,8 @@ from .const import (
     PROTOCOLS,
     SECTION_ADVANCED,
 )
-from .gateway import (
-    AuthenticationFailed,
-    DisallowedIntents,
-    FatalGatewayError,
-    GatewayUser,
-    InvalidIntents,
-)
-from .helpers import CannotConnect, account_name, async_probe_account, is_allowed_api_url
+from .gateway import AuthenticationFailed, GatewayUnavailable, GatewayUser, fetch_current_user
+from .helpers import account_name, is_allowed_api_url
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -103,7 +96,7 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a Discord bot account."""
 
     VERSION = 1
-    MINOR_VERSION = 1
+    MINOR_VERSION = 2
 
     @staticmethod
     @callback
@@ -111,32 +104,31 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         """Return the options flow."""
         return DiscordPresenceOptionsFlow()
 
-    async def _async_try_connect(
-        self, token: str, api_url: str, protocol: str, errors: dict[str, str]
+    async def _async_check_token(
+        self, token: str, api_url: str, errors: dict[str, str]
     ) -> GatewayUser | None:
-        """Test the account with a real gateway handshake; fill errors on failure."""
+        """Who the token belongs to, asked over REST (GET /users/@me); fill errors on failure.
+
+        No gateway session is opened here: that would spend one of the day's
+        identifies and, in reauth or reconfigure, run a second session beside
+        the live one. The reload that follows the flow does the connecting.
+        """
         if not is_allowed_api_url(api_url):
             errors["base"] = "invalid_url"
             return None
         try:
-            return await async_probe_account(
+            return await fetch_current_user(
                 async_get_clientsession(self.hass),
                 token,
-                api_url.strip(),
-                protocol,
-                const.VALIDATE_TIMEOUT,
+                api_url=api_url.strip(),
+                timeout=const.VALIDATE_TIMEOUT,
             )
         except AuthenticationFailed:
             errors["base"] = "invalid_auth"
-        except (InvalidIntents, DisallowedIntents):
-            errors["base"] = "disallowed_intents"
-        except (CannotConnect, aiohttp.ClientError, OSError):
+        except GatewayUnavailable:
             errors["base"] = "cannot_connect"
-        except FatalGatewayError as err:
-            LOGGER.error("Discord refused the connection: %s (close code %s)", err, err.close_code)
-            errors["base"] = "unknown"
         except Exception:
-            LOGGER.exception("Unexpected error while testing the Discord connection")
+            LOGGER.exception("Unexpected error while checking the Discord token")
             errors["base"] = "unknown"
         return None
 
@@ -149,7 +141,7 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             token = _clean_token(user_input[CONF_TOKEN])
             api_url = user_input[SECTION_ADVANCED][CONF_API_URL].strip()
             protocol = user_input[SECTION_ADVANCED][CONF_PROTOCOL]
-            user = await self._async_try_connect(token, api_url, protocol, errors)
+            user = await self._async_check_token(token, api_url, errors)
             if user is not None:
                 await self.async_set_unique_id(user.id)
                 self._abort_if_unique_id_configured()
@@ -177,9 +169,7 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             token = _clean_token(user_input[CONF_TOKEN])
-            user = await self._async_try_connect(
-                token, entry.data[CONF_API_URL], entry.data[CONF_PROTOCOL], errors
-            )
+            user = await self._async_check_token(token, entry.data[CONF_API_URL], errors)
             if user is not None:
                 await self.async_set_unique_id(user.id)
                 self._abort_if_unique_id_mismatch(reason="wrong_account")
@@ -203,7 +193,7 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
             token = _clean_token(user_input.get(CONF_TOKEN) or "") or entry.data[CONF_TOKEN]
             api_url = user_input[SECTION_ADVANCED][CONF_API_URL].strip()
             protocol = user_input[SECTION_ADVANCED][CONF_PROTOCOL]
-            user = await self._async_try_connect(token, api_url, protocol, errors)
+            user = await self._async_check_token(token, api_url, errors)
             if user is not None:
                 await self.async_set_unique_id(user.id)
                 self._abort_if_unique_id_mismatch(reason="wrong_account")

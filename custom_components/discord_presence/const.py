@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from .gateway import ActivityType
+
 DOMAIN: Final = "discord_presence"
 LOGGER = logging.getLogger(__package__)
 
@@ -18,18 +20,33 @@ PROTOCOL_V10: Final = "v10"
 PROTOCOL_LEGACY: Final = "legacy"
 PROTOCOLS: Final = [PROTOCOL_V10, PROTOCOL_LEGACY]
 DEFAULT_PROTOCOL: Final = PROTOCOL_V10
-DEFAULT_REASSERT_INTERVAL: Final = 0  # minutes; 0 = never
+# Minutes; 0 = never. Discord can let a bot's activity fade on a connection
+# that lives for days; one op 3 every 30 min uses 1 of the 5-per-20 s budget
+# once per 30 min, which leaves every user change its full allowance.
+DEFAULT_REASSERT_INTERVAL: Final = 30
 MAX_REASSERT_INTERVAL: Final = 1440  # minutes (one day)
 
-# How long the config flow and setup wait for the gateway's READY (seconds).
-# Module constants so tests can shorten them.
-VALIDATE_TIMEOUT: Final = 30.0
-SETUP_TIMEOUT: Final = 30.0
+# Seconds. Module constants (read through ``const.``) so tests can shorten them.
+# GET /users/@me in the config flow: the user is waiting at the form.
+VALIDATE_TIMEOUT: Final = 10.0
+# GET /users/@me at setup: Home Assistant warns about setups slower than 10 s,
+# and an unreachable API should be a quick ConfigEntryNotReady.
+SETUP_REST_TIMEOUT: Final = 5.0
+# After the REST check, how long setup waits for the first outcome (READY,
+# waiting for the identify budget, or a refusal) before it finishes anyway and
+# lets the entities show "connecting": Home Assistant's start is never held
+# for a slow gateway.
+SETUP_WAIT: Final = 5.0
+# Offline this long (on the client's clock) is worth one WARNING; shorter
+# outages (Discord's op 7, resumable drops) are routine and logged at DEBUG.
+OFFLINE_WARNING_AFTER: Final = 300.0
 
 MAX_TEXT_LENGTH: Final = 128
 
 STORAGE_VERSION: Final = 1
-STORAGE_SAVE_DELAY: Final = 1.0  # seconds
+# Seconds: changes reach disk this soon (a power cut loses at most this much),
+# while a burst of changes is still written once.
+STORAGE_SAVE_DELAY: Final = 1.0
 
 MANUFACTURER: Final = "Discord"
 MODEL: Final = "Bot"
@@ -40,14 +57,29 @@ STATE_CONNECTED: Final = "connected"
 STATE_CONNECTING: Final = "connecting"
 STATE_RECONNECTING: Final = "reconnecting"
 STATE_DISCONNECTED: Final = "disconnected"
+STATE_WAITING: Final = "waiting"
 STATE_ERROR: Final = "error"
 CONNECTION_STATES: Final = [
     STATE_CONNECTED,
     STATE_CONNECTING,
     STATE_RECONNECTING,
+    STATE_WAITING,
     STATE_DISCONNECTED,
     STATE_ERROR,
 ]
+ATTR_WAITING_UNTIL: Final = "waiting_until"
 
 ISSUE_INTENTS: Final = "intents"
 ISSUE_FATAL: Final = "fatal_error"
+ISSUE_WAITING: Final = "identify_budget"
+ISSUE_KINDS: Final = (ISSUE_INTENTS, ISSUE_FATAL, ISSUE_WAITING)
+
+# The activity types by the names actions and the select use.
+ACTIVITY_TYPE_OPTIONS: Final = {
+    "playing": ActivityType.PLAYING,
+    "streaming": ActivityType.STREAMING,
+    "listening": ActivityType.LISTENING,
+    "watching": ActivityType.WATCHING,
+    "competing": ActivityType.COMPETING,
+    "custom": ActivityType.CUSTOM,
+}

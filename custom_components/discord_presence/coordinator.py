@@ -13,12 +13,13 @@ from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
     ConfigEntryError,
     ConfigEntryNotReady,
+    HomeAssistantError,
     ServiceValidationError,
 )
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.storage import Store
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+from homeassistant.util import dt as dt_util
 
 from . import const
 from .const import (
@@ -30,9 +31,9 @@ from .const import (
     DOMAIN,
     ISSUE_FATAL,
     ISSUE_INTENTS,
+    ISSUE_WAITING,
     LOGGER,
     STORAGE_SAVE_DELAY,
-    STORAGE_VERSION,
 )
 from .gateway import (
     ActivityType,
@@ -43,15 +44,27 @@ from .gateway import (
     FatalGatewayError,
     GatewayClient,
     GatewaySnapshot,
+    GatewayUnavailable,
+    IdentifyLedger,
     InvalidIntents,
     Presence,
     PresenceError,
+    SystemClock,
+    fetch_current_user,
 )
+from .storage import to_store
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from homeassistant.helpers.storage import Store
+
     from .gateway.clock import Clock
 
 type DiscordPresenceConfigEntry = ConfigEntry[DiscordPresenceData]
+
+# The states in which setup stops waiting: the outcome is known.
+_SETTLED = frozenset({ConnectionState.CONNECTED, ConnectionState.WAITING, ConnectionState.FAILED})
 
 
 @dataclass
@@ -70,13 +83,9 @@ def client_clock() -> Clock | None:
     return None
 
 
-def _store_key(entry_id: str) -> str:
-    return f"{DOMAIN}.{entry_id}"
-
-
-def presence_store(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
-    """The store that keeps an entry's wanted presence across restarts."""
-    return Store(hass, STORAGE_VERSION, _store_key(entry_id))
+def iso_time(epoch: float | None) -> str | None:
+    """Epoch seconds as an ISO 8601 UTC datetime (what attributes and messages show)."""
+    return None if epoch is None else dt_util.utc_from_timestamp(epoch).isoformat()
 
 
 class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
@@ -92,6 +101,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         store: Store[dict[str, Any]],
         presence: Presence,
         activity_type: ActivityType,
+        ledger: IdentifyLedger,
     ) -> None:
         """Create the client with the stored presence; nothing connects yet."""
         super().__init__(
@@ -102,6 +112,8 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             update_interval=None,
         )
         self.options_at_setup = dict(entry.options)
+        self._clock: Clock = client_clock() or SystemClock()
+        self._ledger = ledger
         reassert_minutes = entry.options.get(CONF_REASSERT_INTERVAL, DEFAULT_REASSERT_INTERVAL)
         dialect = Dialect(entry.data[CONF_PROTOCOL])
         try:
@@ -120,10 +132,13 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         self._store = store
         self._save_pending = False
         self._run_task: asyncio.Task[None] | None = None
-        self._unsubscribe_client: Any = None
-        self._started = False  # READY seen during setup: later failures are ours to handle
+        self._unsubscribers: list[Callable[[], None]] = []
+        self._settled = asyncio.Event()
+        self._setup_done = False  # from here on, failures are handled at runtime
+        self._last_seen: tuple[ConnectionState, float | None] = (self.data.state, None)
         self._closing = False
-        self._connection_lost = False
+        self._offline_watch: asyncio.Task[None] | None = None
+        self._offline_warned = False
         self.failure: FatalGatewayError | None = None
 
     def _create_client(
@@ -140,7 +155,8 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             dialect=dialect,
             presence=presence,
             reassert_interval=float(reassert_minutes) * 60,
-            clock=client_clock(),
+            clock=self._clock,
+            identify_ledger=self._ledger,
         )
 
     async def _async_update_data(self) -> GatewaySnapshot:
@@ -163,78 +179,143 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         """The wanted presence."""
         return self.client.presence
 
+    # ------------------------------------------------------------------ setup
+
     async def async_start(self) -> None:
-        """Connect and wait (bounded) for READY; raise the matching setup error."""
-        self._unsubscribe_client = self.client.add_listener(self._handle_client_change)
-        self._run_task = self.config_entry.async_create_background_task(
-            self.hass, self._async_run(), f"{DOMAIN} gateway {self.config_entry.entry_id}"
-        )
+        """Check the token over REST, start the client, wait briefly for the outcome.
+
+        Raises the matching setup error. Nothing is left running when it raises.
+        """
+        entry = self.config_entry
         try:
-            async with asyncio.timeout(const.SETUP_TIMEOUT):
-                await self.client.wait_until_ready()
-        except TimeoutError as err:
-            await self.async_close()
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="setup_timeout",
-                translation_placeholders={"timeout": str(int(const.SETUP_TIMEOUT))},
-            ) from err
+            await fetch_current_user(
+                async_get_clientsession(self.hass),
+                entry.data[CONF_TOKEN],
+                api_url=entry.data[CONF_API_URL],
+                timeout=const.SETUP_REST_TIMEOUT,
+                clock=self._clock,
+            )
         except AuthenticationFailed as err:
-            await self.async_close()
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
-        except (InvalidIntents, DisallowedIntents) as err:
+        except GatewayUnavailable as err:
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="api_unreachable",
+                translation_placeholders={"error": str(err)},
+            ) from err
+
+        self._unsubscribers.append(self.client.add_listener(self._handle_client_change))
+        self._unsubscribers.append(self._ledger.add_listener(self._schedule_save))
+        self._run_task = entry.async_create_background_task(
+            self.hass, self._async_run(), f"{DOMAIN} gateway {entry.entry_id}"
+        )
+        self._run_task.add_done_callback(lambda _task: self._settled.set())
+        try:
+            async with asyncio.timeout(const.SETUP_WAIT):
+                await self._settled.wait()
+        except TimeoutError:
+            LOGGER.debug(
+                "%s is still connecting after %s s; finishing setup", entry.title, const.SETUP_WAIT
+            )
+        snapshot = self.client.snapshot()
+        if snapshot.state is ConnectionState.WAITING:
             await self.async_close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="identify_budget",
+                translation_placeholders={"until": iso_time(snapshot.waiting_until) or "?"},
+            )
+        if (failure := snapshot.failure) is not None:
+            await self.async_close()
+            raise self._setup_error(failure)
+        if self._run_task.done():
+            # run() ended without a fatal error it could name: try again later.
+            await self.async_close()
+            raise ConfigEntryNotReady(
+                translation_domain=DOMAIN,
+                translation_key="api_unreachable",
+                translation_placeholders={"error": "the gateway client stopped"},
+            )
+        self._setup_done = True
+        self._last_seen = (snapshot.state, snapshot.waiting_until)
+        self._track(snapshot)
+        self.async_set_updated_data(snapshot)
+
+    def _setup_error(self, err: FatalGatewayError) -> Exception:
+        if isinstance(err, AuthenticationFailed):
+            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+        if isinstance(err, InvalidIntents | DisallowedIntents):
             self._create_intents_issue()
-            raise ConfigEntryError(
+            return ConfigEntryError(
                 translation_domain=DOMAIN,
                 translation_key="disallowed_intents",
                 translation_placeholders={"portal_url": DEVELOPER_PORTAL_URL},
-            ) from err
-        except FatalGatewayError as err:
-            await self.async_close()
-            raise ConfigEntryError(
-                translation_domain=DOMAIN,
-                translation_key="fatal_error",
-                translation_placeholders={"error": type(err).__name__, "code": str(err.close_code)},
-            ) from err
-        self._started = True
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_INTENTS))
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(ISSUE_FATAL))
-        self.async_set_updated_data(self.client.snapshot())
+            )
+        return ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="fatal_error",
+            translation_placeholders={"error": type(err).__name__, "code": str(err.close_code)},
+        )
 
     async def _async_run(self) -> None:
-        """Keep the connection up until close(); handle the client giving up."""
+        """Keep the connection up until close(); handle the client giving up for good."""
         try:
             await self.client.run()
-        except AuthenticationFailed as err:
-            if self._started:
-                self._failed(err)
-                LOGGER.warning(
-                    "Discord rejected the token of %s; re-authentication is needed",
-                    self.config_entry.title,
-                )
-                self.config_entry.async_start_reauth(self.hass)
-        except (InvalidIntents, DisallowedIntents) as err:
-            if self._started:
-                self._failed(err)
-                self._create_intents_issue()
         except FatalGatewayError as err:
-            if self._started:
+            # During setup async_start turns it into the setup error.
+            if self._setup_done and not self._closing:
                 self._failed(err)
-                LOGGER.error(
-                    "Discord closed the connection of %s for good: %s (close code %s)",
-                    self.config_entry.title,
-                    type(err).__name__,
-                    err.close_code,
-                )
-                self._create_issue(ISSUE_FATAL, error=type(err).__name__, code=str(err.close_code))
+
+    # ---------------------------------------------------------------- failure
 
     @callback
     def _failed(self, err: FatalGatewayError) -> None:
+        """A permanent refusal: one ERROR, a way out for the user, controls unavailable."""
         self.failure = err
+        self._stop_offline_watch()
+        self._delete_issue(ISSUE_WAITING)
+        title = self.config_entry.title
+        if isinstance(err, AuthenticationFailed):
+            LOGGER.error("Discord rejected the token of %s; re-authentication is needed", title)
+            self.config_entry.async_start_reauth(self.hass)
+        elif isinstance(err, InvalidIntents | DisallowedIntents):
+            LOGGER.error(
+                "Discord refused the gateway intents of %s (close code %s); see the repair issue",
+                title,
+                err.close_code,
+            )
+            self._create_intents_issue()
+        else:
+            LOGGER.error(
+                "Discord closed the connection of %s for good: %s (close code %s)",
+                title,
+                type(err).__name__,
+                err.close_code,
+            )
+            self._create_issue(ISSUE_FATAL, error=type(err).__name__, code=str(err.close_code))
         self.async_set_updated_data(self.client.snapshot())
+
+    def raise_if_failed(self) -> None:
+        """Refuse a change that can never be sent: say why and what to do."""
+        err = self.failure
+        if err is None:
+            return
+        placeholders = {"name": self.config_entry.title}
+        if isinstance(err, AuthenticationFailed):
+            key = "failed_auth"
+        elif isinstance(err, InvalidIntents | DisallowedIntents):
+            key = "failed_intents"
+            placeholders["portal_url"] = DEVELOPER_PORTAL_URL
+        else:
+            key = "failed_fatal"
+            placeholders |= {"error": type(err).__name__, "code": str(err.close_code)}
+        raise HomeAssistantError(
+            translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+        )
+
+    # ----------------------------------------------------------------- issues
 
     def _issue_id(self, kind: str) -> str:
         return f"{kind}_{self.config_entry.entry_id}"
@@ -244,36 +325,102 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         self._create_issue(ISSUE_INTENTS, portal_url=DEVELOPER_PORTAL_URL)
 
     @callback
-    def _create_issue(self, kind: str, **placeholders: str) -> None:
-        """A repair issue of this entry; only for what the user can act on."""
+    def _create_issue(
+        self,
+        kind: str,
+        *,
+        severity: ir.IssueSeverity = ir.IssueSeverity.ERROR,
+        **placeholders: str,
+    ) -> None:
+        """A repair issue of this entry; only for what the user should know about."""
         ir.async_create_issue(
             self.hass,
             DOMAIN,
             self._issue_id(kind),
             is_fixable=False,
-            severity=ir.IssueSeverity.ERROR,
+            severity=severity,
             translation_key=kind,
             translation_placeholders={"name": self.config_entry.title, **placeholders},
             learn_more_url=DEVELOPER_PORTAL_URL,
         )
 
     @callback
+    def _delete_issue(self, kind: str) -> None:
+        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(kind))
+
+    # ------------------------------------------------------- connection state
+
+    @callback
     def _handle_client_change(self) -> None:
-        """The client saw a change: publish it and log connection loss once."""
+        """The client saw a change: publish it; track outages for the log and issues."""
         snapshot = self.client.snapshot()
-        if not self._closing and self._started:
-            if snapshot.state is ConnectionState.CONNECTED:
-                if self._connection_lost:
-                    self._connection_lost = False
-                    LOGGER.info("Connection to Discord for %s is back", self.config_entry.title)
-            elif not self._connection_lost and snapshot.state is ConnectionState.RECONNECTING:
-                # Only a reconnect is a loss: DISCONNECTED means the client was
-                # stopped on purpose (Home Assistant shutting down, for one).
-                self._connection_lost = True
-                LOGGER.warning(
-                    "Lost the connection to Discord for %s; reconnecting", self.config_entry.title
-                )
+        if snapshot.state in _SETTLED:
+            self._settled.set()
+        previous, self._last_seen = self._last_seen, (snapshot.state, snapshot.waiting_until)
+        if (
+            self._setup_done
+            and not self._closing
+            and self.failure is None
+            and self._last_seen != previous
+        ):
+            self._track(snapshot)
         self.async_set_updated_data(snapshot)
+
+    @callback
+    def _track(self, snapshot: GatewaySnapshot) -> None:
+        if snapshot.state is ConnectionState.CONNECTED:
+            self._came_back()
+            return
+        if snapshot.state is ConnectionState.DISCONNECTED:
+            return  # stopped on purpose (Home Assistant shutting down, for one)
+        self._went_offline()
+        if snapshot.state is ConnectionState.WAITING:
+            self._create_issue(
+                ISSUE_WAITING,
+                severity=ir.IssueSeverity.WARNING,
+                until=iso_time(snapshot.waiting_until) or "?",
+            )
+
+    @callback
+    def _went_offline(self) -> None:
+        if self._offline_watch is None:
+            LOGGER.debug("%s is offline; the client reconnects by itself", self.config_entry.title)
+            self._offline_watch = self.config_entry.async_create_background_task(
+                self.hass,
+                self._async_offline_watch(),
+                f"{DOMAIN} offline watch {self.config_entry.entry_id}",
+            )
+
+    @callback
+    def _came_back(self) -> None:
+        self._delete_issue(ISSUE_WAITING)
+        self._delete_issue(ISSUE_INTENTS)
+        self._delete_issue(ISSUE_FATAL)
+        if self._offline_watch is None:
+            return
+        self._stop_offline_watch()
+        if self._offline_warned:
+            self._offline_warned = False
+            LOGGER.info("%s is connected to Discord again", self.config_entry.title)
+        else:
+            LOGGER.debug("%s is connected to Discord again", self.config_entry.title)
+
+    async def _async_offline_watch(self) -> None:
+        """One WARNING once an outage has lasted OFFLINE_WARNING_AFTER on the client's clock."""
+        await self._clock.sleep(const.OFFLINE_WARNING_AFTER)
+        self._offline_warned = True
+        LOGGER.warning(
+            "%s has been offline for %d minutes (%s); still retrying in the background",
+            self.config_entry.title,
+            const.OFFLINE_WARNING_AFTER // 60,
+            self.connection_state,
+        )
+
+    @callback
+    def _stop_offline_watch(self) -> None:
+        if self._offline_watch is not None:
+            self._offline_watch.cancel()
+            self._offline_watch = None
 
     @property
     def connection_state(self) -> str:
@@ -284,8 +431,18 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             ConnectionState.CONNECTING: const.STATE_CONNECTING,
             ConnectionState.CONNECTED: const.STATE_CONNECTED,
             ConnectionState.RECONNECTING: const.STATE_RECONNECTING,
+            ConnectionState.WAITING: const.STATE_WAITING,
             ConnectionState.DISCONNECTED: const.STATE_DISCONNECTED,
         }[self.data.state]
+
+    @property
+    def waiting_until(self) -> str | None:
+        """While waiting for the identify budget: until when (ISO 8601)."""
+        if self.data.state is not ConnectionState.WAITING:
+            return None
+        return iso_time(self.data.waiting_until)
+
+    # --------------------------------------------------------------- presence
 
     @callback
     def async_set_presence(
@@ -294,8 +451,10 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         """Make `presence` the wanted presence (sent now, or on reconnect) and store it.
 
         Raises a translated ServiceValidationError when the presence cannot be
-        expressed (for example by the legacy protocol).
+        expressed (for example by the legacy protocol), and a translated
+        HomeAssistantError after a permanent failure (nothing could be sent).
         """
+        self.raise_if_failed()
         try:
             self.client.update_presence(presence)
         except PresenceError as err:
@@ -314,27 +473,29 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
     @callback
     def async_set_activity_type(self, activity_type: ActivityType) -> None:
         """Remember the activity type used when an activity is next set."""
+        self.raise_if_failed()
         self.activity_type = activity_type
         self._schedule_save()
         self.async_update_listeners()
 
     def _data_to_store(self) -> dict[str, Any]:
-        return {
-            "presence": self.client.presence.as_dict(),
-            "activity_type": int(self.activity_type),
-        }
+        return to_store(self.client.presence, self.activity_type, self._ledger)
 
     @callback
     def _schedule_save(self) -> None:
         self._save_pending = True
         self._store.async_delay_save(self._data_to_store, STORAGE_SAVE_DELAY)
 
+    # ---------------------------------------------------------------- closing
+
     async def async_close(self) -> None:
-        """Close the session (close code 1000), stop the run task, flush the store."""
+        """Close the session (close code 1000), stop every task, flush the store."""
         self._closing = True
-        if self._unsubscribe_client is not None:
-            self._unsubscribe_client()
-            self._unsubscribe_client = None
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        self._stop_offline_watch()
+        self._delete_issue(ISSUE_WAITING)
         await self.client.close()
         if self._run_task is not None:
             await asyncio.gather(self._run_task, return_exceptions=True)

@@ -33,3 +33,19 @@ class DiscordPresenceEntity(CoordinatorEntity[DiscordPresenceCoordinator]):
             model=MODEL,
             entry_type=DeviceEntryType.SERVICE,
         )
+
+
+class DiscordPresenceControl(DiscordPresenceEntity):
+    """A control of the wanted presence (status, activity, activity type).
+
+    It shows what is wanted, not what Discord shows, so it stays available
+    while the connection is down or waiting: a change is applied on
+    reconnect. Only a permanent refusal (token rejected, intents refused, ...)
+    makes it unavailable, because then nothing can be applied until the user
+    acts.
+    """
+
+    @property
+    def available(self) -> bool:
+        """Unavailable only after a permanent failure."""
+        return self.coordinator.failure is None

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from homeassistant.util import dt as dt_util
 from yarl import URL
 
-from .gateway import (
-    Activity,
-    ActivityType,
-    ConnectionState,
-    Dialect,
-    GatewayClient,
-    Presence,
-    Status,
-)
+from .gateway import Activity, ActivityType, Presence, Status
 
 if TYPE_CHECKING:
-    import aiohttp
-
     from .gateway import GatewayUser
 
 
@@ -55,52 +45,9 @@ def account_name(user: GatewayUser) -> str:
     return user.global_name or user.username
 
 
-class CannotConnect(Exception):
-    """The gateway could not be reached or did not answer in time."""
-
-
-async def async_probe_account(
-    session: aiohttp.ClientSession,
-    token: str,
-    api_url: str,
-    protocol: str,
-    ready_timeout: float,
-) -> GatewayUser:
-    """Connect once, wait for READY, close; return the account.
-
-    Raises the client's FatalGatewayError (AuthenticationFailed,
-    InvalidIntents, DisallowedIntents, ...) or CannotConnect (unreachable, no READY within the
-    timeout, or the first connection attempt failed and the client is backing
-    off to retry).
-    """
-    client = GatewayClient(session, token, api_url=api_url, dialect=Dialect(protocol))
-    retrying = asyncio.Event()
-
-    def _on_change() -> None:
-        if client.snapshot().state is ConnectionState.RECONNECTING:
-            retrying.set()
-
-    unsubscribe = client.add_listener(_on_change)
-    run_task = asyncio.ensure_future(client.run())
-    ready_task = asyncio.ensure_future(client.wait_until_ready())
-    retry_task = asyncio.ensure_future(retrying.wait())
-    try:
-        done, _ = await asyncio.wait(
-            {run_task, ready_task, retry_task},
-            timeout=ready_timeout,
-            return_when=asyncio.FIRST_COMPLETED,
-        )
-        if ready_task in done:
-            return ready_task.result()  # raises the fatal error if run() gave up
-        if run_task in done and (error := run_task.exception()) is not None:
-            raise error
-        raise CannotConnect
-    finally:
-        unsubscribe()
-        ready_task.cancel()
-        retry_task.cancel()
-        await client.close()
-        await asyncio.gather(run_task, ready_task, retry_task, return_exceptions=True)
+def now_ms() -> int:
+    """Now, in ms since the epoch (what Discord's `since` wants)."""
+    return int(dt_util.utcnow().timestamp() * 1000)
 
 
 CUSTOM_STATUS_NAME = "Custom Status"  # the name bots send with a custom status

@@ -6,11 +6,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.util import dt as dt_util
 
-from .entity import DiscordPresenceEntity
+from .const import ACTIVITY_TYPE_OPTIONS
+from .entity import DiscordPresenceControl
 from .gateway import ActivityType, Dialect, Status
-from .helpers import activity_text, build_activity, with_status
+from .helpers import activity_text, build_activity, now_ms, with_status
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -22,23 +22,10 @@ PARALLEL_UPDATES = 1
 
 STATUS_OPTIONS = [Status.ONLINE, Status.IDLE, Status.DND, Status.INVISIBLE]
 LEGACY_STATUS_OPTIONS = [Status.ONLINE, Status.IDLE]
-ACTIVITY_TYPE_OPTIONS = {
-    "playing": ActivityType.PLAYING,
-    "streaming": ActivityType.STREAMING,
-    "listening": ActivityType.LISTENING,
-    "watching": ActivityType.WATCHING,
-    "competing": ActivityType.COMPETING,
-    "custom": ActivityType.CUSTOM,
-}
 ACTIVITY_TYPE_NAMES = {value: key for key, value in ACTIVITY_TYPE_OPTIONS.items()}
 
 STATUS = SelectEntityDescription(key="status", translation_key="status")
 ACTIVITY_TYPE = SelectEntityDescription(key="activity_type", translation_key="activity_type")
-
-
-def now_ms() -> int:
-    """Now, in ms since the epoch (what Discord's `since` wants)."""
-    return int(dt_util.utcnow().timestamp() * 1000)
 
 
 async def async_setup_entry(
@@ -56,7 +43,7 @@ async def async_setup_entry(
     )
 
 
-class DiscordStatusSelect(DiscordPresenceEntity, SelectEntity):
+class DiscordStatusSelect(DiscordPresenceControl, SelectEntity):
     """The wanted status; usable while disconnected (applied on reconnect)."""
 
     def __init__(
@@ -66,11 +53,6 @@ class DiscordStatusSelect(DiscordPresenceEntity, SelectEntity):
         super().__init__(coordinator, description)
         options = LEGACY_STATUS_OPTIONS if coordinator.dialect is Dialect.LEGACY else STATUS_OPTIONS
         self._attr_options = [str(option) for option in options]
-
-    @property
-    def available(self) -> bool:
-        """Controls show the wanted presence, so they stay available."""
-        return True
 
     @property
     def current_option(self) -> str | None:
@@ -85,7 +67,7 @@ class DiscordStatusSelect(DiscordPresenceEntity, SelectEntity):
         )
 
 
-class DiscordActivityTypeSelect(DiscordPresenceEntity, SelectEntity):
+class DiscordActivityTypeSelect(DiscordPresenceControl, SelectEntity):
     """How the activity is shown: Playing, Listening to, ... or a custom status."""
 
     def __init__(
@@ -96,11 +78,6 @@ class DiscordActivityTypeSelect(DiscordPresenceEntity, SelectEntity):
         self._attr_options = (
             ["playing"] if coordinator.dialect is Dialect.LEGACY else list(ACTIVITY_TYPE_OPTIONS)
         )
-
-    @property
-    def available(self) -> bool:
-        """Controls show the wanted presence, so they stay available."""
-        return True
 
     @property
     def current_option(self) -> str | None:

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory, UnitOfTime
 
-from .const import CONNECTION_STATES
+from .const import ATTR_WAITING_UNTIL, CONNECTION_STATES
 from .entity import DiscordPresenceEntity
 from .gateway import ConnectionState
 
@@ -60,7 +60,7 @@ async def async_setup_entry(
 
 
 class DiscordConnectionSensor(DiscordPresenceEntity, SensorEntity):
-    """connected / connecting / reconnecting / disconnected / error. Always available."""
+    """connected / connecting / reconnecting / waiting / disconnected / error. Always available."""
 
     @property
     def available(self) -> bool:
@@ -74,8 +74,11 @@ class DiscordConnectionSensor(DiscordPresenceEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, StateType]:
-        """The last close code Discord (or the network) ended a connection with."""
-        return {"last_close_code": self.coordinator.data.stats.last_close_code}
+        """The last close code, and until when the client waits for the identify budget."""
+        return {
+            "last_close_code": self.coordinator.data.stats.last_close_code,
+            ATTR_WAITING_UNTIL: self.coordinator.waiting_until,
+        }
 
 
 class DiscordLatencySensor(DiscordPresenceEntity, SensorEntity):

@@ -12,10 +12,9 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
 from .compat import vol
-from .const import DOMAIN, MAX_TEXT_LENGTH
+from .const import ACTIVITY_TYPE_OPTIONS, DOMAIN, MAX_TEXT_LENGTH
 from .gateway import ActivityType, PresenceError, Status
-from .helpers import build_activity, with_status
-from .select import ACTIVITY_TYPE_OPTIONS, now_ms
+from .helpers import build_activity, now_ms, with_status
 
 if TYPE_CHECKING:
     from .coordinator import DiscordPresenceConfigEntry, DiscordPresenceCoordinator
@@ -54,7 +53,11 @@ SET_STATUS_SCHEMA = vol.Schema(
 
 
 def _coordinator(call: ServiceCall) -> DiscordPresenceCoordinator:
-    """The loaded entry the call is for (the only one when none is named)."""
+    """The entry the call is for: the named one, else the only loaded one.
+
+    Disabled, failed or retrying entries don't count when none is named, so a
+    second account that is not running does not make the call ambiguous.
+    """
     hass = call.hass
     entry_id: str | None = call.data.get(ATTR_CONFIG_ENTRY_ID)
     entry: DiscordPresenceConfigEntry | None
@@ -66,20 +69,33 @@ def _coordinator(call: ServiceCall) -> DiscordPresenceCoordinator:
                 translation_key="entry_not_found",
                 translation_placeholders={"entry_id": entry_id},
             )
-    else:
-        entries = hass.config_entries.async_entries(DOMAIN)
-        if len(entries) != 1:
+        if entry.state is not ConfigEntryState.LOADED:
             raise ServiceValidationError(
-                translation_domain=DOMAIN, translation_key="entry_required"
+                translation_domain=DOMAIN,
+                translation_key="entry_not_loaded",
+                translation_placeholders={"name": entry.title},
             )
-        entry = entries[0]
-    if entry.state is not ConfigEntryState.LOADED:
+        return entry.runtime_data.coordinator
+    loaded: list[DiscordPresenceConfigEntry] = hass.config_entries.async_loaded_entries(DOMAIN)
+    if len(loaded) == 1:
+        return loaded[0].runtime_data.coordinator
+    if loaded:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_required",
+            translation_placeholders={"names": _names(loaded)},
+        )
+    if configured := hass.config_entries.async_entries(DOMAIN):
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="entry_not_loaded",
-            translation_placeholders={"name": entry.title},
+            translation_placeholders={"name": _names(configured)},
         )
-    return entry.runtime_data.coordinator
+    raise ServiceValidationError(translation_domain=DOMAIN, translation_key="no_entry")
+
+
+def _names(entries: list[DiscordPresenceConfigEntry]) -> str:
+    return ", ".join(sorted(entry.title for entry in entries))
 
 
 def _presence_error(err: PresenceError) -> ServiceValidationError:

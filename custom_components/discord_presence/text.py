@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.components.text import TextEntity, TextEntityDescription
 
 from .const import MAX_TEXT_LENGTH
-from .entity import DiscordPresenceEntity
+from .entity import DiscordPresenceControl
 from .gateway import ActivityType
 from .helpers import activity_text, build_activity
 
@@ -34,13 +34,8 @@ async def async_setup_entry(
     async_add_entities([DiscordActivityText(entry.runtime_data.coordinator, ACTIVITY)])
 
 
-class DiscordActivityText(DiscordPresenceEntity, TextEntity):
+class DiscordActivityText(DiscordPresenceControl, TextEntity):
     """The activity shown under the account's name; empty clears it."""
-
-    @property
-    def available(self) -> bool:
-        """Controls show the wanted presence, so they stay available."""
-        return True
 
     @property
     def native_value(self) -> str:

@@ -71,6 +71,19 @@ def client_on_manual_clock(clock: ManualClock) -> Generator[ManualClock]:
         yield clock
 
 
+@pytest.fixture(autouse=True)
+def short_setup_wait() -> Generator[None]:
+    """Setup waits at most 2 s (real time) for READY before finishing as "connecting".
+
+    A handshake with the simulator over loopback takes milliseconds; the
+    bound only matters when the client is held on the virtual clock (the 5 s
+    identify spacing after a reload, backoff), where a test advances the
+    clock itself.
+    """
+    with patch("custom_components.discord_presence.const.SETUP_WAIT", 2.0):
+        yield
+
+
 @pytest.fixture
 async def sim(clock: ManualClock) -> AsyncGenerator[Simulator]:
     """A v10 simulator with two bot accounts."""
@@ -105,6 +118,7 @@ def config_entry(sim: Simulator) -> MockConfigEntry:
         entry_id=ENTRY_ID,
         data=entry_data(sim),
         options={CONF_REASSERT_INTERVAL: 0},
+        minor_version=2,
     )
 
 
@@ -140,6 +154,8 @@ async def other_loaded_entry(
         title="other_bot",
         unique_id=OTHER_USER_ID,
         data=entry_data(sim, token=OTHER_TOKEN),
+        options={CONF_REASSERT_INTERVAL: 0},
+        minor_version=2,
     )
     other.add_to_hass(hass)
     assert await hass.config_entries.async_setup(other.entry_id)

@@ -20,7 +20,7 @@ from custom_components.discord_presence.const import (
     DOMAIN,
     SECTION_ADVANCED,
 )
-from custom_components.discord_presence.gateway import DisallowedIntents, InvalidIntents
+from custom_components.discord_presence.gateway.client import IDENTIFY_SPACING
 from custom_components.discord_presence.helpers import is_allowed_api_url
 from simulator import Simulator
 
@@ -70,16 +70,33 @@ async def test_user_flow_creates_entry(hass: HomeAssistant, sim: Simulator) -> N
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == GLOBAL_NAME
     assert result["data"] == entry_data(sim)
-    assert result["options"] == {CONF_REASSERT_INTERVAL: 0}
+    assert result["options"] == {CONF_REASSERT_INTERVAL: 30}
     entry = result["result"]
     assert entry.unique_id == USER_ID
-    # The test connection identified and closed with 1000; then setup connected again.
-    probe = sim.connections[0]
-    assert probe.identifies
-    assert probe.closed_by == "client"
-    assert probe.close_code == 1000
+    assert entry.minor_version == 2
+    # No test connection: the only gateway session is the entry's own, still open.
     assert entry.state is ConfigEntryState.LOADED
+    assert len(sim.connections) == 1
+    assert sim.connections[0].open
+    assert len(sim.connections[0].identifies) == 1
     await unload_all(hass)
+
+
+async def test_user_flow_opens_no_gateway_session(hass: HomeAssistant, sim: Simulator) -> None:
+    """The flow itself judges the token over REST only: no websocket, no /gateway/bot.
+
+    Setup is stubbed out so that whatever the simulator records comes from the flow.
+    """
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    with patch("custom_components.discord_presence.async_setup_entry", return_value=True):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], _input(TOKEN, sim.api_url)
+        )
+        await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["result"].unique_id == USER_ID
+    assert sim.connections == []
+    assert sim.gateway_bot_requests == 0
 
 
 async def test_user_flow_username_title(hass: HomeAssistant, sim: Simulator) -> None:
@@ -169,7 +186,7 @@ async def test_user_flow_cannot_connect(hass: HomeAssistant) -> None:
 
 
 async def test_user_flow_timeout(hass: HomeAssistant) -> None:
-    """A server that accepts but never answers: cannot_connect once the timeout passes.
+    """An API that accepts but never answers: cannot_connect once the REST timeout passes.
 
     A bare loopback TCP server holds the connection silently; the flow's timeout
     is shortened (a real, bounded wait: what is under test is the timeout).
@@ -197,42 +214,47 @@ async def test_user_flow_timeout(hass: HomeAssistant) -> None:
         await server.wait_closed()
 
 
-@pytest.mark.parametrize("error", [DisallowedIntents(), InvalidIntents()])
-async def test_user_flow_disallowed_intents(
-    hass: HomeAssistant, sim: Simulator, error: Exception
+@pytest.mark.parametrize("status", [503, 429, 500])
+async def test_user_flow_api_errors_cannot_connect(
+    hass: HomeAssistant, sim: Simulator, status: int
 ) -> None:
-    """Intents refused: a translated error.
-
-    Mocked: this integration asks for no intents, so the simulator (like
-    Discord) has no reason to close with 4013/4014 during a handshake.
-    """
+    """GET /users/@me answering 5xx or 429: cannot_connect, and no gateway session."""
+    sim.fail_rest("/users/@me", status)
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    with patch(
-        "custom_components.discord_presence.config_flow.async_probe_account", side_effect=error
-    ):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], _input(TOKEN, sim.api_url)
-        )
-    assert result["errors"] == {"base": "disallowed_intents"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], _input(TOKEN, sim.api_url)
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "cannot_connect"}
+    assert sim.connections == []
 
 
-async def test_user_flow_fatal_error_is_unknown(hass: HomeAssistant, clock: object) -> None:
-    """Another fatal refusal (here: no session starts left today) shows unknown."""
-    async with Simulator(clock=clock) as exhausted:  # type: ignore[arg-type]
+async def test_user_flow_ignores_identify_budget(hass: HomeAssistant, clock: ManualClock) -> None:
+    """No session starts left today: the flow still adds the bot (it spends none).
+
+    Setup then waits for the budget instead of failing: ConfigEntryNotReady,
+    with a message that says until when, and no IDENTIFY was sent.
+    """
+    async with Simulator(clock=clock) as exhausted:
         exhausted.add_account(TOKEN, user_id=USER_ID, username=USERNAME, session_start_remaining=0)
         result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
         result = await hass.config_entries.flow.async_configure(
             result["flow_id"], _input(TOKEN, exhausted.api_url)
         )
-        assert result["errors"] == {"base": "unknown"}
+        await hass.async_block_till_done()
+        assert result["type"] is FlowResultType.CREATE_ENTRY
+        entry = result["result"]
+        assert entry.state is ConfigEntryState.SETUP_RETRY
+        assert entry.error_reason_translation_key == "identify_budget"
         assert not any(c.identifies for c in exhausted.connections)
+        await unload_all(hass)
 
 
 async def test_user_flow_unexpected_error(hass: HomeAssistant, sim: Simulator) -> None:
     """A bug (mocked: an unexpected exception) shows unknown and is logged."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     with patch(
-        "custom_components.discord_presence.config_flow.async_probe_account",
+        "custom_components.discord_presence.config_flow.fetch_current_user",
         side_effect=RuntimeError("boom"),
     ):
         result = await hass.config_entries.flow.async_configure(
@@ -251,10 +273,14 @@ async def test_user_flow_already_configured(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+    # Judged over REST: the live session is the only one, and nothing identified again.
+    assert len(sim.connections) == 1
+    assert sim.connections[0].open
+    assert len(sim.connections[0].identifies) == 1
 
 
 async def test_user_flow_legacy(hass: HomeAssistant, legacy_sim: Simulator) -> None:
-    """The legacy protocol is probed with the legacy dialect."""
+    """A legacy server: the token is checked over its REST API; the entry speaks legacy."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], _input(TOKEN, legacy_sim.api_url, "legacy")
@@ -263,18 +289,27 @@ async def test_user_flow_legacy(hass: HomeAssistant, legacy_sim: Simulator) -> N
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_PROTOCOL] == "legacy"
     assert result["title"] == USERNAME
+    assert [c.dialect for c in legacy_sim.connections] == ["legacy"]
     await unload_all(hass)
 
 
-async def test_reauth(hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry) -> None:
-    """Reauth: a bad token is an error; the account's token updates the entry."""
+async def test_reauth(
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+) -> None:
+    """Reauth: a bad token is an error; the account's token updates the entry.
+
+    The flow opens no session beside the live one; the reload replaces it.
+    """
+    live = sim.connections[0]
     result = await loaded_entry.start_reauth_flow(hass)
     assert result["step_id"] == "reauth_confirm"
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_TOKEN: BAD_TOKEN}
     )
     assert result["errors"] == {"base": "invalid_auth"}
+    assert sim.connections == [live]
     sim.add_account(NEW_TOKEN, user_id=USER_ID, username=USERNAME)
+    await clock.advance(IDENTIFY_SPACING)  # the reload identifies again: 5 s apart
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {CONF_TOKEN: NEW_TOKEN}
     )
@@ -283,6 +318,9 @@ async def test_reauth(hass: HomeAssistant, sim: Simulator, loaded_entry: MockCon
     assert result["reason"] == "reauth_successful"
     assert loaded_entry.data[CONF_TOKEN] == NEW_TOKEN
     assert loaded_entry.state is ConfigEntryState.LOADED
+    # Exactly the old session (closed by the reload) and the reloaded entry's.
+    assert len(sim.connections) == 2
+    assert live.close_code == 1000
     assert sim.connections[-1].identifies[-1]["token"] == NEW_TOKEN
 
 
@@ -300,7 +338,11 @@ async def test_reauth_wrong_account(
 
 
 async def test_reconfigure_keeps_token(
-    hass: HomeAssistant, sim: Simulator, legacy_sim: Simulator, loaded_entry: MockConfigEntry
+    hass: HomeAssistant,
+    sim: Simulator,
+    legacy_sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
 ) -> None:
     """Reconfigure with an empty token keeps it; URL and protocol changes are probed and saved."""
     result = await loaded_entry.start_reconfigure_flow(hass)
@@ -310,6 +352,7 @@ async def test_reconfigure_keeps_token(
         {SECTION_ADVANCED: {CONF_API_URL: "http://example.com/api", CONF_PROTOCOL: "v10"}},
     )
     assert result["errors"] == {"base": "invalid_url"}
+    await clock.advance(IDENTIFY_SPACING)  # the reload identifies again: 5 s apart
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"],
         {
@@ -326,8 +369,8 @@ async def test_reconfigure_keeps_token(
         CONF_PROTOCOL: "legacy",
     }
     assert loaded_entry.state is ConfigEntryState.LOADED
-    # Probe + the reloaded entry, both on the legacy server; the v10 session was closed.
-    assert len(legacy_sim.connections) == 2
+    # Only the reloaded entry's session on the legacy server; the v10 session was closed.
+    assert len(legacy_sim.connections) == 1
     assert legacy_sim.connections[-1].open
     assert not sim.connections[0].open
 
@@ -354,6 +397,7 @@ async def test_options_flow_reloads(
 ) -> None:
     """The re-assert interval is saved as minutes and the client re-sends every 5 min."""
     coordinator = loaded_entry.runtime_data.coordinator
+    await clock.advance(IDENTIFY_SPACING)  # the reload identifies again: 5 s apart
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
     result = await hass.config_entries.options.async_configure(
