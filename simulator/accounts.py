@@ -108,6 +108,43 @@ class Accounts:
     def all(self) -> list[Account]:
         return list(self._by_token.values())
 
+    def known(self, token: str) -> Account:
+        """The account for ``token`` even when revoked; KeyError when unknown."""
+        account = self._by_token.get(token)
+        if account is None:
+            raise KeyError("unknown token")  # never echo a token
+        return account
+
+    def set_limit(
+        self,
+        account: Account,
+        *,
+        remaining: int | None,
+        total: int | None,
+        reset_after: float | None,
+        now: float | None,
+    ) -> None:
+        """Overwrite the session start budget; ``reset_after`` is seconds from ``now``.
+
+        ``now`` is None before the simulator first starts, when windows are
+        still relative (``start`` anchors them to the clock).
+        """
+        for name, value in (("remaining", remaining), ("total", total)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise ValueError(f"{name} must be an integer")
+            if value is not None and value < 0:
+                raise ValueError(f"{name} must not be negative")
+        if reset_after is not None and not reset_after >= 0:
+            raise ValueError("reset_after must be a non-negative number of seconds")
+        if now is not None:
+            self._refill(account)
+        if total is not None:
+            account.session_start_total = total
+        if remaining is not None:
+            account.session_start_remaining = remaining
+        if reset_after is not None:
+            account.window_ends = (now or 0.0) + reset_after
+
     def reset_after_ms(self, account: Account) -> int:
         self._refill(account)
         return max(0, round((account.window_ends - self._clock.monotonic()) * 1000))

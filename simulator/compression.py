@@ -24,8 +24,11 @@ NONE = "none"
 class Encoder(Protocol):
     name: str
 
-    def encode(self, text: str, *, op: int) -> str | bytes:
-        """Turn one serialised gateway message into websocket frame data."""
+    def encode(self, text: str | bytes, *, op: int) -> str | bytes:
+        """Turn one serialised gateway message into websocket frame data.
+
+        Bytes are accepted so ``send_raw`` can compress what is not UTF-8.
+        """
         ...
 
 
@@ -34,7 +37,7 @@ class PlainEncoder:
 
     name = NONE
 
-    def encode(self, text: str, *, op: int) -> str | bytes:
+    def encode(self, text: str | bytes, *, op: int) -> str | bytes:
         return text
 
 
@@ -46,8 +49,8 @@ class ZlibStreamEncoder:
     def __init__(self) -> None:
         self._compressor = zlib.compressobj()
 
-    def encode(self, text: str, *, op: int) -> str | bytes:
-        data = self._compressor.compress(text.encode())
+    def encode(self, text: str | bytes, *, op: int) -> str | bytes:
+        data = self._compressor.compress(_bytes(text))
         return data + self._compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
@@ -59,9 +62,9 @@ class ZstdStreamEncoder:
     def __init__(self) -> None:
         self._compressor = zstd.ZstdCompressor()
 
-    def encode(self, text: str, *, op: int) -> str | bytes:
+    def encode(self, text: str | bytes, *, op: int) -> str | bytes:
         mode = zstd.ZstdCompressor.FLUSH_BLOCK
-        return bytes(self._compressor.compress(text.encode(), mode=mode))
+        return bytes(self._compressor.compress(_bytes(text), mode=mode))
 
 
 class LegacyZlibEncoder:
@@ -72,10 +75,14 @@ class LegacyZlibEncoder:
 
     name = LEGACY_ZLIB
 
-    def encode(self, text: str, *, op: int) -> str | bytes:
+    def encode(self, text: str | bytes, *, op: int) -> str | bytes:
         if op != 0:
             return text
-        return zlib.compress(text.encode())
+        return zlib.compress(_bytes(text))
+
+
+def _bytes(text: str | bytes) -> bytes:
+    return text.encode() if isinstance(text, str) else text
 
 
 def transport_encoder(compress: str | None) -> Encoder:

@@ -12,6 +12,10 @@ Limits, as Discord documents them, applied per connection:
 - frames over 4096 bytes close 4002, as does anything that is not a JSON
   object with an integer ``op``;
 - no heartbeat for 1.5 x heartbeat_interval (on the injected clock) closes 4009.
+
+``blackhole()`` turns a connection into a half-open link: nothing is read or
+written any more and the watchdog stops, but the socket stays open until the
+client goes away or the simulator stops.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from aiohttp import WSMsgType, web
 
+from simulator.blackhole import Blackhole
 from simulator.compression import Encoder, garbage
 from simulator.hub import Hub, log
 from simulator.validation import is_int, resume_problem
@@ -68,6 +73,9 @@ class _Outgoing:
     data: str | bytes | None = None
     frame: dict[str, Any] | None = None
     close_code: int | None = None
+    #: ``send_raw``: the payload as given (recorded once written), and the frame type.
+    raw: str | bytes | None = None
+    binary: bool = False
 
 
 class GatewayConnection:
@@ -103,6 +111,8 @@ class GatewayConnection:
         self._watchdog: asyncio.Task[None] | None = None
         self._writer: asyncio.Task[None] | None = None
         self._reading: asyncio.Task[None] | None = None
+        #: Set once a blackholed connection's client goes away.
+        self._lost: asyncio.Future[None] | None = None
 
     # -- life cycle -------------------------------------------------------
     async def run(self) -> None:
@@ -119,7 +129,9 @@ class GatewayConnection:
         try:
             self.on_open()
             await asyncio.wait({self._reading, self._writer}, return_when=FIRST_COMPLETED)
-            if self.record.closed_by == "server":
+            if self._lost is not None:
+                await self._lost  # blackholed: open until the client goes away
+            elif self.record.closed_by == "server":
                 await self._writer  # the close handshake
         finally:
             for task in (self._reading, self._writer, self._watchdog):
@@ -262,7 +274,7 @@ class GatewayConnection:
         if problem:
             raise Reject(4002, problem)
         if self.hub.accounts.get(d["token"]) is None:
-            raise Reject(4004, "authentication failed")
+            raise Reject(self.hub.bad_token_close_code, "authentication failed")
         now = self.hub.clock.monotonic()
         session = self.hub.sessions.find(d["session_id"], d["token"], self.dialect, now)
         if session is None:
@@ -297,6 +309,10 @@ class GatewayConnection:
         assert self.session is not None
         self.send(self.session.next_dispatch(event, data))
 
+    def dispatch_ready(self, ready: dict[str, Any]) -> None:
+        """READY, with whatever a test asked to add or override (``ready_extra``)."""
+        self.dispatch("READY", {**ready, **(self.hub.ready_extra or {})})
+
     def start_watchdog(self, interval: float) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
@@ -317,6 +333,16 @@ class GatewayConnection:
         text = json.dumps(frame, separators=(",", ":"))
         data = self.encoder.encode(text, op=frame["op"])
         self._queue.put_nowait(_Outgoing(self._due(), data=data, frame=frame))
+
+    def send_raw(self, payload: str | bytes, *, binary: bool, encode: bool) -> None:
+        """Queue one frame holding exactly ``payload``.
+
+        ``encode`` runs it through this connection's transport compression
+        first. The frame is binary when ``binary`` is set or the data is bytes.
+        """
+        data = self.encoder.encode(payload, op=_op_of(payload)) if encode else payload
+        binary = binary or isinstance(data, bytes)
+        self._queue.put_nowait(_Outgoing(self._due(), data=data, raw=payload, binary=binary))
 
     def close(self, code: int, reason: str = "") -> None:
         """Close from the server side (after any frames already queued)."""
@@ -351,14 +377,18 @@ class GatewayConnection:
                 return
             assert item.data is not None
             try:
-                if isinstance(item.data, str):
+                if isinstance(item.data, str) and not item.binary:
                     await self.ws.send_str(item.data)
                 else:
-                    await self.ws.send_bytes(item.data)
+                    data = item.data.encode() if isinstance(item.data, str) else item.data
+                    await self.ws.send_bytes(data)
             except ConnectionError:
                 return
             if item.frame is not None:
                 self.record.sent.append(item.frame)
+                self.hub.recorder.changed()
+            elif item.raw is not None:
+                self.record.raw_sent.append(item.raw)
                 self.hub.recorder.changed()
 
     # -- faults -----------------------------------------------------------
@@ -369,6 +399,36 @@ class GatewayConnection:
             self.record.closed_by = "drop"
         if self._transport is not None:
             self._transport.abort()
+
+    def blackhole(self) -> None:
+        """Go deaf and mute without closing: a half-open link from the client's side.
+
+        aiohttp answers a websocket PING only inside ``receive()``, and parses
+        frames only from what its protocol is fed, so swallowing the bytes in
+        front of it leaves the client without pongs, ACKs or a close reply.
+        """
+        transport = self._transport
+        if self._closing or transport is None or transport.is_closing():
+            raise LookupError(f"connection {self.record.id} is closing")
+        self._closing = True
+        self._lost = asyncio.get_running_loop().create_future()
+        transport.set_protocol(
+            Blackhole(transport.get_protocol(), on_discard=self._discarded, on_lost=self._gone)
+        )
+        for task in (self._reading, self._writer, self._watchdog):
+            if task is not None:
+                task.cancel()
+        self.record.blackholed_at = self.hub.clock.monotonic()
+        log.info("connection %d blackholed", self.record.id)
+        self.hub.recorder.changed()
+
+    def _discarded(self, size: int) -> None:
+        self.record.discarded_bytes += size
+        self.hub.recorder.changed()
+
+    def _gone(self) -> None:
+        if self._lost is not None and not self._lost.done():
+            self._lost.set_result(None)
 
     def reconnect(self) -> None:
         self.send(self.reconnect_frame())
@@ -388,3 +448,13 @@ class GatewayConnection:
 
     def send_garbage(self) -> None:
         self._queue.put_nowait(_Outgoing(self._due(), data=garbage(self.encoder)))
+
+
+def _op_of(payload: str | bytes) -> int:
+    """The op a raw payload claims, for encoders that treat dispatches apart (0 if none)."""
+    try:
+        frame = json.loads(payload)
+    except (ValueError, RecursionError):
+        return 0
+    op = frame.get("op") if isinstance(frame, dict) else None
+    return op if isinstance(op, int) and not isinstance(op, bool) else 0

@@ -1,7 +1,8 @@
 """The control endpoint's fault table: a JSON body -> a Simulator fault call.
 
-``POST /_sim/fault {"fault": name, ...args}``; every fault accepts an optional
-``"connection": id``; otherwise it acts on the newest open connection.
+``POST /_sim/fault {"fault": name, ...args}``; every fault on a connection
+accepts an optional ``"connection": id``; otherwise it acts on the newest open
+connection. Bad arguments answer 400, a connection that is not open 409.
 """
 
 from __future__ import annotations
@@ -36,6 +37,75 @@ def _flag(body: dict[str, Any], key: str, default: bool) -> bool:
     return value
 
 
+def _optional_int(body: dict[str, Any], key: str) -> int | None:
+    value = body.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise FaultError(400, f"{key} must be an integer")
+    return value
+
+
+def _optional_number(body: dict[str, Any], key: str) -> float | None:
+    return None if body.get(key) is None else _number(body, key)
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str):
+        raise FaultError(400, f"{key} must be a string")
+    return value
+
+
+async def _send_raw(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+    await sim.send_raw(
+        _text(body, "data"),
+        connection=conn,
+        binary=_flag(body, "binary", False),
+        encode=_flag(body, "encode", True),
+    )
+
+
+async def _fail_rest(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+    sim.fail_rest(
+        _text(body, "path"),
+        int(_number(body, "status", 503)),
+        count=_optional_int(body, "count"),
+        hang=_flag(body, "hang", False),
+        retry_after=_number(body, "retry_after", 1.0),
+    )
+
+
+async def _refuse_gateway(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+    sim.refuse_gateway(_optional_int(body, "status"), count=_optional_int(body, "count"))
+
+
+async def _silent_gateway(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+    sim.silent_gateway(_flag(body, "enabled", True))
+
+
+async def _forget_sessions(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+    sim.forget_sessions()
+
+
+async def _session_start_limit(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+    """``token`` names one account; without it every account gets the limit."""
+    token = body.get("token")
+    if token is not None and not isinstance(token, str):
+        raise FaultError(400, "token must be a string")
+    tokens = [token] if token is not None else [account.token for account in sim.hub.accounts.all()]
+    for each in tokens:
+        try:
+            sim.set_session_start_limit(
+                each,
+                remaining=_optional_int(body, "remaining"),
+                total=_optional_int(body, "total"),
+                reset_after=_optional_number(body, "reset_after"),
+            )
+        except KeyError:
+            raise FaultError(404, "unknown token") from None
+
+
 _Fault = Callable[["Simulator", dict[str, Any], int | None], Awaitable[None]]
 
 FAULTS: dict[str, _Fault] = {
@@ -49,6 +119,13 @@ FAULTS: dict[str, _Fault] = {
     "request_heartbeat": lambda sim, body, conn: sim.request_heartbeat(conn),
     "send_garbage": lambda sim, body, conn: sim.send_garbage(conn),
     "delay": lambda sim, body, conn: sim.delay(_number(body, "seconds"), conn),
+    "blackhole": lambda sim, body, conn: sim.blackhole(conn),
+    "send_raw": _send_raw,
+    "forget_sessions": _forget_sessions,
+    "refuse_gateway": _refuse_gateway,
+    "silent_gateway": _silent_gateway,
+    "fail_rest": _fail_rest,
+    "session_start_limit": _session_start_limit,
 }
 
 
@@ -66,3 +143,5 @@ async def apply_fault(sim: Simulator, body: object) -> None:
         await fault(sim, body, connection)
     except LookupError as exc:
         raise FaultError(409, str(exc)) from None
+    except ValueError as exc:
+        raise FaultError(400, str(exc)) from None

@@ -26,6 +26,12 @@ class Hub:
     sessions: Sessions
     recorder: Recorder
     heartbeat_interval_ms: int
+    #: The close code for an IDENTIFY or RESUME with an unknown or revoked token.
+    bad_token_close_code: int = 4004
+    #: When not None, v10 HELLO's ``d``, verbatim.
+    hello_data: Any = None
+    #: Merged into READY's ``d`` (both dialects).
+    ready_extra: dict[str, Any] | None = None
     #: "ws://host:port", known once the server listens.
     ws_base: str = ""
     #: record id -> live connection.

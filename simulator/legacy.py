@@ -22,6 +22,7 @@ from simulator.validation import (
     legacy_heartbeat_valid,
     legacy_identify_problem,
     legacy_presence_problem,
+    watchdog_interval,
 )
 
 CLIENT_OPS = frozenset({1, 2, 3, 4, 6, 8})
@@ -69,18 +70,18 @@ class LegacyConnection(GatewayConnection):
             raise Reject(4012, "invalid gateway version")
         account = self.hub.accounts.get(d["token"])
         if account is None:
-            raise Reject(4004, "authentication failed")
+            raise Reject(self.hub.bad_token_close_code, "authentication failed")
         self.spend_session_start(account)
         if d.get("compress"):
             self.encoder = LegacyZlibEncoder()
             self.record.compression = self.encoder.name
         session = self.begin_session(account.token)
         log.info("identify (legacy): connection %d as %s", self.record.id, account.username)
-        interval = self.hub.heartbeat_interval_ms
+        interval: float = self.hub.heartbeat_interval_ms
+        announced = (self.hub.ready_extra or {}).get("heartbeat_interval")
         user = account.user()
         user["discriminator"] = "0001"
-        self.dispatch(
-            "READY",
+        self.dispatch_ready(
             {
                 "v": LEGACY_VERSION,
                 "user": user,
@@ -92,7 +93,7 @@ class LegacyConnection(GatewayConnection):
                 "user_settings": {},
             },
         )
-        self.start_watchdog(interval / 1000)
+        self.start_watchdog((watchdog_interval(announced) or interval) / 1000)
 
     def _resume(self, d: Any) -> None:
         if self.resume(d):

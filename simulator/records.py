@@ -18,7 +18,10 @@ class ConnectionRecord:
 
     ``heartbeats`` and ``presences`` hold ``(clock.monotonic(), d)`` pairs.
     ``received`` holds every frame that decoded to a JSON object; ``sent``
-    every frame the simulator actually wrote (garbage excluded).
+    every frame the simulator actually wrote (garbage and raw frames excluded;
+    those written by ``send_raw`` are in ``raw_sent``, as given). A blackholed
+    connection keeps ``blackholed_at`` and counts the bytes it swallowed in
+    ``discarded_bytes``.
     """
 
     id: int
@@ -32,9 +35,16 @@ class ConnectionRecord:
     presences: list[tuple[float, dict[str, Any]]] = field(default_factory=list)
     received: list[dict[str, Any]] = field(default_factory=list)
     sent: list[dict[str, Any]] = field(default_factory=list)
+    raw_sent: list[str | bytes] = field(default_factory=list)
     close_code: int | None = None
     closed_by: ClosedBy | None = None
     open: bool = True
+    blackholed_at: float | None = None
+    discarded_bytes: int = 0
+
+    @property
+    def blackholed(self) -> bool:
+        return self.blackholed_at is not None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready copy (tuples become two-element lists)."""
@@ -50,9 +60,67 @@ class ConnectionRecord:
             "presences": [[t, d] for t, d in self.presences],
             "received": self.received,
             "sent": self.sent,
+            "raw_sent": [_raw_json(data) for data in self.raw_sent],
             "close_code": self.close_code,
             "closed_by": self.closed_by,
             "open": self.open,
+            "blackholed_at": self.blackholed_at,
+            "discarded_bytes": self.discarded_bytes,
+        }
+
+
+def _raw_json(data: str | bytes) -> str | dict[str, str]:
+    return data if isinstance(data, str) else {"hex": data.hex()}
+
+
+@dataclass
+class RestRequest:
+    """One REST request: ``path`` without the API prefix (``/gateway/bot``).
+
+    ``fault`` says what the simulator did instead of answering normally
+    (``"status"``: a ``fail_rest`` status; ``"hang"``: held unanswered).
+    ``status`` is what was finally answered; None while held, or when the
+    simulator stopped before answering.
+    """
+
+    t: float
+    api: Literal["v10", "legacy"]
+    path: str
+    fault: Literal["status", "hang"] | None = None
+    status: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "t": self.t,
+            "api": self.api,
+            "path": self.path,
+            "fault": self.fault,
+            "status": self.status,
+        }
+
+
+@dataclass
+class RejectedUpgrade:
+    """A websocket upgrade the simulator did not accept.
+
+    ``status`` is the HTTP status it answered (``refuse_gateway``); None for
+    a ``silent_gateway`` request never answered. A silent one that was let
+    through when the fault was lifted has ``released`` set.
+    """
+
+    t: float
+    dialect: Literal["v10", "legacy"]
+    query: str
+    status: int | None
+    released: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "t": self.t,
+            "dialect": self.dialect,
+            "query": self.query,
+            "status": self.status,
+            "released": self.released,
         }
 
 
@@ -63,6 +131,10 @@ class Recorder:
         self.connections: list[ConnectionRecord] = []
         self.presences: list[dict[str, Any]] = []
         self.gateway_requests = 0
+        self.rest_requests: list[RestRequest] = []
+        self.rejected_upgrades: list[RejectedUpgrade] = []
+        #: ``(clock.monotonic(), event)``; event is "start", "stop" or "forget_sessions".
+        self.lifecycle: list[tuple[float, str]] = []
         self._changed = asyncio.Event()
 
     def new_connection(
@@ -94,4 +166,7 @@ class Recorder:
             "connections": [record.to_json() for record in self.connections],
             "presences": self.presences,
             "gateway_requests": self.gateway_requests,
+            "rest_requests": [request.to_json() for request in self.rest_requests],
+            "rejected_upgrades": [upgrade.to_json() for upgrade in self.rejected_upgrades],
+            "lifecycle": [[t, event] for t, event in self.lifecycle],
         }

@@ -10,6 +10,10 @@ Bad or missing tokens get 401 ``{"message": "401: Unauthorized", "code": 0}``.
 
 Gateways: ``/gateway`` speaks v10, ``/legacy-gateway`` the seed's dialect.
 Control: ``POST /_sim/fault``, ``GET /_sim/records``.
+
+Faults set on the simulator itself (failing REST, refused or silent upgrades,
+custom HELLO/READY) stay set across ``stop()``/``start()`` and ``restart()``:
+they describe the world a test builds, not one server process.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ from simulator.accounts import Account, Accounts
 from simulator.clock import Clock, SystemClock
 from simulator.compression import Encoder, PlainEncoder, transport_encoder
 from simulator.faults import FaultError, apply_fault
+from simulator.http_faults import RestFailures, UpgradeGate, failure_body
 from simulator.hub import LEGACY_PATH, V10_PATH, Hub, log
 from simulator.legacy import LegacyConnection
-from simulator.records import ConnectionRecord, Recorder
+from simulator.parking import Parking
+from simulator.records import ConnectionRecord, Recorder, RejectedUpgrade, RestRequest
 from simulator.sessions import Sessions
 from simulator.v10 import V10Connection
 
@@ -38,13 +44,23 @@ if TYPE_CHECKING:
     from simulator.connection import GatewayConnection
 
 UNAUTHORIZED = {"message": "401: Unauthorized", "code": 0}
+#: What ``gateway_bot_any_token`` answers for a token it does not know (fixed values).
+ANY_TOKEN_LIMIT = {
+    "total": 1000,
+    "remaining": 1000,
+    "reset_after": 14_400_000,
+    "max_concurrency": 1,
+}
 
 
-def _json(body: object, status: int = 200) -> web.Response:
+def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
     """JSON with Discord's exact ``Content-Type: application/json`` (no charset),
     which some clients compare literally."""
     return web.Response(
-        body=json.dumps(body).encode(), status=status, content_type="application/json"
+        body=json.dumps(body).encode(),
+        status=status,
+        content_type="application/json",
+        headers=headers,
     )
 
 
@@ -60,6 +76,8 @@ class Simulator:
         heartbeat_interval_ms: int = 41250,
         clock: Clock | None = None,
         session_ttl: float = 120.0,
+        bad_token_close_code: int = 4004,
+        gateway_bot_any_token: bool = False,
     ) -> None:
         self.host = host
         self.legacy = legacy
@@ -72,10 +90,18 @@ class Simulator:
             sessions=Sessions(session_ttl),
             recorder=self._recorder,
             heartbeat_interval_ms=heartbeat_interval_ms,
+            bad_token_close_code=bad_token_close_code,
         )
+        self.gateway_bot_any_token = gateway_bot_any_token
         self._runner: web.AppRunner | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
         self.gateway_bot_requests = 0
+        self._rest_failures = RestFailures()
+        self._upgrade_gate = UpgradeGate()
+        self._held_rest = Parking()
+        self._held_upgrades = Parking()
+        #: Session start windows are relative until the first start anchors them.
+        self._anchored = False
 
     # -- accounts ---------------------------------------------------------
     def add_account(
@@ -98,44 +124,125 @@ class Simulator:
             privileged_intents=privileged_intents,
             total=session_start_total,
             remaining=session_start_remaining,
-            now=self.clock.monotonic() if self._runner else 0.0,
+            now=self.clock.monotonic() if self._anchored else 0.0,
         )
+
+    def set_session_start_limit(
+        self,
+        token: str,
+        *,
+        remaining: int | None = None,
+        total: int | None = None,
+        reset_after: float | None = None,
+    ) -> None:
+        """Set the identify budget ``/gateway/bot`` reports and IDENTIFY spends.
+
+        ``reset_after`` is seconds from now on the simulator's clock; the budget
+        refills to ``total`` then. KeyError for an unknown token.
+        """
+        self.hub.accounts.set_limit(
+            self.hub.accounts.known(token),
+            remaining=remaining,
+            total=total,
+            reset_after=reset_after,
+            now=self.clock.monotonic() if self._anchored else None,
+        )
+        self._recorder.changed()
+
+    def revoke_token(self, token: str) -> None:
+        """The token stops working (as after a reset in the developer portal):
+        REST answers 401, IDENTIFY and RESUME close with ``bad_token_close_code``.
+        Live connections stay up until they close. KeyError for an unknown token."""
+        self.hub.accounts.known(token).revoked = True
+        self._recorder.changed()
 
     # -- life cycle -------------------------------------------------------
     async def start(self) -> None:
+        """Listen (on the port of the previous start, once one has run)."""
+        if self._runner is not None:
+            raise RuntimeError("simulator already started")
         app = web.Application()
-        for prefix, version in (("/api/v10", "v10"), ("/api", "legacy")):
-            app.router.add_get(f"{prefix}/gateway", self._rest(self._gateway, version))
-            app.router.add_get(f"{prefix}/gateway/bot", self._rest(self._gateway_bot, version))
-            app.router.add_get(f"{prefix}/users/@me", self._rest(self._me, version))
-            app.router.add_get(
-                f"{prefix}/oauth2/applications/@me", self._rest(self._application, version)
-            )
+        routes: dict[str, Simulator._Handler] = {
+            "/gateway": self._gateway,
+            "/gateway/bot": self._gateway_bot,
+            "/users/@me": self._me,
+            "/oauth2/applications/@me": self._application,
+        }
+        apis: tuple[tuple[str, Literal["v10", "legacy"]], ...] = (
+            ("/api/v10", "v10"),
+            ("/api", "legacy"),
+        )
+        for prefix, version in apis:
+            for path, handler in routes.items():
+                app.router.add_get(prefix + path, self._rest(handler, version, path))
         for path in (V10_PATH, LEGACY_PATH):
             app.router.add_get(path, self._websocket)
             app.router.add_get(path + "/", self._websocket)
         app.router.add_post("/_sim/fault", self._fault)
         app.router.add_get("/_sim/records", self._records)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self._port)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
+        await runner.setup()
+        site = web.TCPSite(runner, self.host, self._port)
+        try:
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            raise
+        self._runner = runner
+        self._port = runner.addresses[0][1]
         self.hub.ws_base = f"ws://{self.host}:{self._port}"
-        now = self.clock.monotonic()
-        for account in self.hub.accounts.all():
-            account.window_ends += now
+        if not self._anchored:
+            self._anchored = True
+            now = self.clock.monotonic()
+            for account in self.hub.accounts.all():
+                account.window_ends += now
+        self._held_rest.open()
+        self._held_upgrades.open()
+        self._note_lifecycle("start")
         log.info("simulator ready: REST %s", self.api_url)
 
     async def stop(self) -> None:
-        """Drop every live socket (as a crashed server would) and stop listening."""
+        """Drop every live socket (as a crashed server would) and stop listening.
+
+        Held requests (``fail_rest(hang=True)``, ``silent_gateway``) have their
+        connections reset, so stopping never waits for them. Records, accounts,
+        sessions and faults are kept: ``start()`` again is an outage on the same port.
+        """
+        if self._runner is None:
+            return
+        self._held_rest.abort()
+        self._held_upgrades.abort()
         for connection in list(self.hub.live.values()):
             connection.drop()
         if self._handlers:
             await asyncio.gather(*self._handlers, return_exceptions=True)
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await self._runner.cleanup()
+        self._runner = None
+        self._note_lifecycle("stop")
+
+    async def restart(self, *, forget_sessions: bool = True) -> None:
+        """Crash and come back: drop every socket, stop listening, listen again
+        on the same port, by default with every session forgotten."""
+        await self.stop()
+        if forget_sessions:
+            self.forget_sessions()
+        await self.start()
+
+    def forget_sessions(self) -> None:
+        """Every session becomes unknown: a RESUME gets op 9 ``false``.
+
+        Live connections keep serving the session they have; only resuming
+        it elsewhere fails."""
+        self.hub.sessions.clear()
+        self._note_lifecycle("forget_sessions")
+
+    @property
+    def running(self) -> bool:
+        return self._runner is not None
+
+    def _note_lifecycle(self, event: str) -> None:
+        self._recorder.lifecycle.append((self.clock.monotonic(), event))
+        self._recorder.changed()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -189,6 +296,50 @@ class Simulator:
 
     async def wait_for(self, predicate: Callable[[], bool], timeout: float = 5) -> None:  # noqa: ASYNC109
         await self._recorder.wait_for(predicate, timeout)
+
+    @property
+    def rest_requests(self) -> list[RestRequest]:
+        """Every REST request, in arrival order, with what it was answered."""
+        return self._recorder.rest_requests
+
+    @property
+    def rest_failures(self) -> list[RestRequest]:
+        """The REST requests ``fail_rest`` answered with a failure or held."""
+        return [request for request in self._recorder.rest_requests if request.fault]
+
+    @property
+    def rejected_upgrades(self) -> list[RejectedUpgrade]:
+        """Websocket upgrades refused (``refuse_gateway``) or held (``silent_gateway``)."""
+        return self._recorder.rejected_upgrades
+
+    @property
+    def lifecycle(self) -> list[tuple[float, str]]:
+        """``(clock.monotonic(), "start" | "stop" | "forget_sessions")``, in order."""
+        return self._recorder.lifecycle
+
+    @property
+    def held_requests(self) -> int:
+        """REST requests and upgrades held unanswered right now."""
+        return len(self._held_rest) + len(self._held_upgrades)
+
+    @property
+    def hello_data(self) -> Any:
+        """When not None, v10 HELLO's ``d``, verbatim (a sane
+        ``heartbeat_interval`` in it also sets the 4009 watchdog)."""
+        return self.hub.hello_data
+
+    @hello_data.setter
+    def hello_data(self, value: Any) -> None:
+        self.hub.hello_data = value
+
+    @property
+    def ready_extra(self) -> dict[str, Any] | None:
+        """Merged into READY's ``d`` in both dialects (its keys win)."""
+        return self.hub.ready_extra
+
+    @ready_extra.setter
+    def ready_extra(self, value: dict[str, Any] | None) -> None:
+        self.hub.ready_extra = value
 
     def records_json(self) -> dict[str, Any]:
         return self._recorder.to_json()
@@ -244,15 +395,92 @@ class Simulator:
     async def delay(self, seconds: float, connection: ConnectionRecord | int | None = None) -> None:
         self._target(connection).delay = seconds
 
+    async def blackhole(self, connection: ConnectionRecord | int | None = None) -> None:
+        """Make the link half-open: the server stops reading and writing on
+        that socket, answers no PING and stops its 4009 watchdog, and does not
+        close it. It stays open until the client goes away or the simulator stops."""
+        self._target(connection).blackhole()
+
+    async def send_raw(
+        self,
+        data: str | bytes,
+        *,
+        connection: ConnectionRecord | int | None = None,
+        binary: bool = False,
+        encode: bool = True,
+    ) -> None:
+        """Send one frame with exactly ``data`` as its payload.
+
+        ``encode`` passes it through the connection's transport compression,
+        as any server frame; ``encode=False`` writes it untouched. The frame is
+        binary when ``binary`` is set or the data (after encoding) is bytes.
+        """
+        self._target(connection).send_raw(data, binary=binary, encode=encode)
+
+    def fail_rest(
+        self,
+        path: str,
+        status: int = 503,
+        *,
+        count: int | None = None,
+        hang: bool = False,
+        retry_after: float = 1.0,
+    ) -> None:
+        """Fail the next ``count`` requests to ``path`` (None: until cleared).
+
+        ``path`` is ``/gateway``, ``/gateway/bot``, ``/users/@me`` or
+        ``/oauth2/applications/@me``, under either API prefix. They answer
+        ``status`` (429: ``Retry-After`` and Discord's JSON body with
+        ``retry_after`` seconds), or with ``hang`` are never answered until
+        ``clear_rest_failures()`` (then answered normally) or ``stop()``
+        (then reset). A new call for a path replaces its rule.
+        """
+        self._rest_failures.set(path, status, count=count, hang=hang, retry_after=retry_after)
+
+    def clear_rest_failures(self) -> None:
+        """Remove every REST failure and answer the requests held so far."""
+        self._rest_failures.clear()
+        self._held_rest.release()
+
+    def refuse_gateway(self, status: int | None = 503, *, count: int | None = None) -> None:
+        """Websocket upgrades answer HTTP ``status`` instead of 101 (the next
+        ``count`` of them, None: until cleared); ``status=None`` clears."""
+        self._upgrade_gate.refuse(status, count)
+
+    def silent_gateway(self, enabled: bool = True) -> None:
+        """New websocket requests are accepted at TCP level and their upgrade
+        is never answered. Disabling lets the held ones through (if their
+        client is still there); ``stop()`` resets them."""
+        self._upgrade_gate.silent = enabled
+        if not enabled:
+            self._held_upgrades.release()
+
     # -- REST -------------------------------------------------------------
     _Handler = Callable[[web.Request, str], dict[str, Any] | None]
 
-    def _rest(self, handler: _Handler, version: str) -> Callable[[web.Request], Any]:
+    def _rest(
+        self, handler: _Handler, version: Literal["v10", "legacy"], path: str
+    ) -> Callable[[web.Request], Any]:
         async def respond(request: web.Request) -> web.Response:
-            body = handler(request, version)
-            if body is None:
-                return _json(UNAUTHORIZED, status=401)
-            return _json(body)
+            entry = RestRequest(t=self.clock.monotonic(), api=version, path=path)
+            self._recorder.rest_requests.append(entry)
+            rule = self._rest_failures.take(path)
+            if rule is not None and rule.hang:
+                entry.fault = "hang"
+                self._recorder.changed()
+                if not await self._held_rest.hold(request.transport):
+                    # Its connection was reset; nobody reads this answer.
+                    return web.Response(status=503)
+            elif rule is not None:
+                entry.fault = "status"
+                entry.status = rule.status
+                self._recorder.changed()
+                body, headers = failure_body(rule)
+                return _json(body, status=entry.status or 500, headers=headers)
+            answer = handler(request, version)
+            entry.status = 401 if answer is None else 200
+            self._recorder.changed()
+            return _json(UNAUTHORIZED if answer is None else answer, status=entry.status)
 
         return respond
 
@@ -273,18 +501,21 @@ class Simulator:
 
     def _gateway_bot(self, request: web.Request, version: str) -> dict[str, Any] | None:
         account = self._authorised(request, version)
-        if account is None:
+        if account is None and not self.gateway_bot_any_token:
             return None
         self.gateway_bot_requests += 1
-        return {
-            "url": self.hub.v10_url if version == "v10" else self.hub.legacy_url,
-            "shards": 1,
-            "session_start_limit": {
+        limit = dict(ANY_TOKEN_LIMIT)
+        if account is not None:
+            limit = {
                 "total": account.session_start_total,
                 "remaining": account.session_start_remaining,
                 "reset_after": self.hub.accounts.reset_after_ms(account),
                 "max_concurrency": 1,
-            },
+            }
+        return {
+            "url": self.hub.v10_url if version == "v10" else self.hub.legacy_url,
+            "shards": 1,
+            "session_start_limit": limit,
         }
 
     def _me(self, request: web.Request, version: str) -> dict[str, Any] | None:
@@ -296,7 +527,7 @@ class Simulator:
         return None if account is None else account.application()
 
     # -- gateway ----------------------------------------------------------
-    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
         task = asyncio.current_task()
         assert task is not None
         self._handlers.add(task)
@@ -305,14 +536,34 @@ class Simulator:
         finally:
             self._handlers.discard(task)
 
-    async def _serve(self, request: web.Request) -> web.WebSocketResponse:
+    async def _serve(self, request: web.Request) -> web.StreamResponse:
         legacy = request.path.rstrip("/") == LEGACY_PATH
+        dialect: Literal["v10", "legacy"] = "legacy" if legacy else "v10"
+        refused = self._upgrade_gate.refusal()
+        if refused is not None or self._upgrade_gate.silent:
+            rejected = RejectedUpgrade(
+                t=self.clock.monotonic(),
+                dialect=dialect,
+                query=request.query_string,
+                status=refused,
+            )
+            self._recorder.rejected_upgrades.append(rejected)
+            self._recorder.changed()
+            log.info("upgrade %s: %s", "refused" if refused else "held", request.path_qs)
+            if refused is not None:
+                return _json({"message": f"{refused}: gateway unavailable", "code": 0}, refused)
+            transport = request.transport
+            if not await self._held_upgrades.hold(transport):
+                return web.Response(status=503)  # its connection was reset
+            rejected.released = True
+            self._recorder.changed()
+            if transport is None or transport.is_closing():
+                return web.Response(status=503)  # the client gave up meanwhile
         query = dict(request.query)
         encoder: Encoder = PlainEncoder()
         if not legacy:
             with contextlib.suppress(ValueError):
                 encoder = transport_encoder(query.get("compress"))
-        dialect: Literal["v10", "legacy"] = "legacy" if legacy else "v10"
         record = self._recorder.new_connection(dialect, encoder.name)
         log.info("connection %d opened (%s, compress=%s)", record.id, dialect, encoder.name)
         ws = web.WebSocketResponse(max_msg_size=1 << 20)

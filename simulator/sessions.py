@@ -66,5 +66,9 @@ class Sessions:
     def end(self, session: Session) -> None:
         self._by_id.pop(session.id, None)
 
+    def clear(self) -> None:
+        """Forget every session (a gateway restart that lost its state)."""
+        self._by_id.clear()
+
     def __contains__(self, session_id: object) -> bool:
         return session_id in self._by_id

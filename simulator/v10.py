@@ -14,6 +14,7 @@ from simulator.validation import (
     is_int,
     presence_problem,
     shard_valid,
+    watchdog_interval,
 )
 
 #: Opcodes a client may send: heartbeat, identify, presence, voice state,
@@ -37,8 +38,13 @@ class V10Connection(GatewayConnection):
         if self.encoder.name != self.query.get("compress", "none"):
             self.close(4002, "unsupported compress")
             return
-        interval = self.hub.heartbeat_interval_ms
-        self.send(envelope(10, {"heartbeat_interval": interval, "_trace": ["simulator"]}))
+        interval: float = self.hub.heartbeat_interval_ms
+        hello: Any = {"heartbeat_interval": interval, "_trace": ["simulator"]}
+        if self.hub.hello_data is not None:
+            hello = self.hub.hello_data
+            announced = hello.get("heartbeat_interval") if isinstance(hello, dict) else None
+            interval = watchdog_interval(announced) or interval
+        self.send(envelope(10, hello))
         self.start_watchdog(interval / 1000)
 
     def reconnect_frame(self) -> dict[str, Any]:
@@ -74,7 +80,7 @@ class V10Connection(GatewayConnection):
             raise Reject(4002, problem)
         account = self.hub.accounts.get(d["token"])
         if account is None:
-            raise Reject(4004, "authentication failed")
+            raise Reject(self.hub.bad_token_close_code, "authentication failed")
         intents = d["intents"]
         if intents & ~KNOWN_INTENTS:
             raise Reject(4013, "invalid intents")
@@ -110,7 +116,7 @@ class V10Connection(GatewayConnection):
         }
         if "shard" in d:
             ready["shard"] = d["shard"]
-        self.dispatch("READY", ready)
+        self.dispatch_ready(ready)
 
     def _resume(self, d: Any) -> None:
         if self.resume(d):

@@ -166,3 +166,18 @@ def describe_legacy_presence(d: dict[str, Any]) -> str:
     game = d["game"]
     playing = f'"{game["name"]}"' if game else "none"
     return f"game={playing} idle_since={d['idle_since']}"
+
+
+#: The largest announced interval the heartbeat watchdog honours (about 24
+#: days); beyond it, or for anything not a positive number, the server keeps
+#: its configured interval.
+MAX_WATCHDOG_INTERVAL_MS = 2**31 - 1
+
+
+def watchdog_interval(announced: Any) -> float | None:
+    """An interval a test announced (custom HELLO or READY), if the watchdog can honour it."""
+    if isinstance(announced, bool) or not isinstance(announced, (int, float)):
+        return None
+    if not 0 < announced <= MAX_WATCHDOG_INTERVAL_MS:  # also false for NaN
+        return None
+    return float(announced)
