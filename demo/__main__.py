@@ -1,10 +1,10 @@
-"""``python -m demo``: see :func:`demo.stack.main`."""
+"""``python -m demo``: see :func:`demo.cli.main`."""
 
 from __future__ import annotations
 
 import sys
 
-from demo.stack import main
+from demo.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())
