@@ -30,7 +30,13 @@ from custom_components.discord_presence.gateway.compression import (
 )
 from custom_components.discord_presence.gateway.dialects import codec_for
 from custom_components.discord_presence.gateway.errors import GatewayProtocolError
-from custom_components.discord_presence.gateway.ratelimit import SendBudget, SlidingWindow
+from custom_components.discord_presence.gateway.ratelimit import (
+    PRESENCE_LIMIT,
+    PRESENCE_PERIOD,
+    WINDOW_MARGIN,
+    SendBudget,
+    SlidingWindow,
+)
 
 if TYPE_CHECKING:
     from tests.clock import ManualClock
@@ -160,7 +166,7 @@ def test_plain_and_factory() -> None:
 
 
 async def test_sliding_window(clock: ManualClock) -> None:
-    window = SlidingWindow(2, 10, clock)
+    window = SlidingWindow(2, 10, clock, margin=0)
     assert window.delay() == 0
     window.record()
     await clock.advance(1)
@@ -172,6 +178,48 @@ async def test_sliding_window(clock: ManualClock) -> None:
     assert window.used() == 1
     with pytest.raises(ValueError, match="limit"):
         SlidingWindow(0, 1, clock)
+    with pytest.raises(ValueError, match="margin"):
+        SlidingWindow(1, 1, clock, margin=-1)
+
+
+async def test_presence_window_margin_at_the_exact_edge(clock: ManualClock) -> None:
+    """The 6th update can never leave at first + 20.000 s (issue 7 §13)."""
+    window = SlidingWindow(PRESENCE_LIMIT, PRESENCE_PERIOD, clock)
+    assert window.margin == WINDOW_MARGIN > 0
+    first = clock.monotonic()
+    for _ in range(PRESENCE_LIMIT):
+        window.record()
+        await clock.advance(0.1)
+    # Exactly at the edge Discord's window still holds all five.
+    await clock.advance(first + PRESENCE_PERIOD - clock.monotonic())
+    assert clock.monotonic() == first + PRESENCE_PERIOD
+    assert window.used() == PRESENCE_LIMIT
+    assert window.delay() == pytest.approx(WINDOW_MARGIN)
+    # Prune and delay follow one rule: after sleeping exactly the delay there is room.
+    await clock.advance(window.delay())
+    assert window.delay() == 0
+    assert window.used() == PRESENCE_LIMIT - 1
+
+
+async def test_window_acquire_never_early_with_float_rounding(clock: ManualClock) -> None:
+    """A seeded burst on awkward float times: every 6 sends span more than 20 s."""
+    import asyncio
+
+    rng = random.Random(7)
+    window = SlidingWindow(PRESENCE_LIMIT, PRESENCE_PERIOD, clock)
+    sent: list[float] = []
+
+    async def sender() -> None:
+        for _ in range(40):
+            await window.acquire()
+            sent.append(clock.monotonic())
+
+    task = asyncio.create_task(sender())
+    while not task.done():
+        await clock.advance(rng.choice([0.1, 0.7, 1 / 3, 2.2, 0.05]))
+    assert len(sent) == 40
+    gaps = [b - a for a, b in zip(sent, sent[PRESENCE_LIMIT:], strict=False)]
+    assert min(gaps) >= PRESENCE_PERIOD + WINDOW_MARGIN - 1e-6
 
 
 async def test_send_budget_reserves_priority_slots(clock: ManualClock) -> None:
@@ -187,6 +235,8 @@ async def test_send_budget_reserves_priority_slots(clock: ManualClock) -> None:
     await clock.advance(30)
     assert not task.done()
     await clock.advance(30)
+    assert not task.done()  # the margin: still counted at exactly 60 s
+    await clock.advance(WINDOW_MARGIN)
     await task
     assert budget.used() == 1
 

@@ -3,6 +3,15 @@
 Discord counts sends per connection over a window (120 per 60 s; beyond that
 it closes with 4008) and presence updates 5 per 20 s. A sliding window of
 send times is exact for both and cheap at these sizes.
+
+The margin: Discord starts its window when a frame arrives, we count from when
+it leaves, and the two differ by the network's jitter (and by floating-point
+rounding of "first + period"). A window that lets the (limit+1)-th event out at
+exactly first + period is therefore one jitter away from a 4008 close. Every
+event is counted for ``period + margin`` instead, through one expiry rule that
+both the pruning and the delay use, so the (limit+1)-th event can leave no
+earlier than first + period + margin. One second costs a burst at most one
+second and covers any jitter a working link has.
 """
 
 from __future__ import annotations
@@ -20,21 +29,34 @@ SEND_PERIOD: Final = 60.0
 SEND_RESERVED_FOR_PRIORITY: Final = 10
 PRESENCE_LIMIT: Final = 5
 PRESENCE_PERIOD: Final = 20.0
+# Seconds added to every window (see the module docstring).
+WINDOW_MARGIN: Final = 1.0
+# A remainder this small is the float rounding of a sleep meant to end exactly
+# at the expiry; treating it as expired keeps a waiter from sleeping again for
+# 1e-15 s (which, on a virtual clock, would wait for the next advance).
+_ROUNDING: Final = 1e-6
 
 
 class SlidingWindow:
-    """At most ``limit`` events in any ``period`` seconds."""
+    """At most ``limit`` events in any ``period`` seconds, counted with a margin."""
 
-    def __init__(self, limit: int, period: float, clock: Clock) -> None:
-        if limit < 1 or period <= 0:
-            raise ValueError("limit must be >= 1 and period > 0")
+    def __init__(
+        self, limit: int, period: float, clock: Clock, *, margin: float = WINDOW_MARGIN
+    ) -> None:
+        if limit < 1 or period <= 0 or margin < 0:
+            raise ValueError("limit must be >= 1, period > 0 and margin >= 0")
         self.limit = limit
         self.period = period
+        self.margin = margin
         self._clock = clock
         self._events: deque[float] = deque()
 
+    def _left(self, event: float, now: float) -> float:
+        """Seconds until ``event`` stops counting: the one rule for prune and delay."""
+        return event + self.period + self.margin - now
+
     def _prune(self, now: float) -> None:
-        while self._events and self._events[0] <= now - self.period:
+        while self._events and self._left(self._events[0], now) <= _ROUNDING:
             self._events.popleft()
 
     def used(self) -> int:
@@ -49,8 +71,9 @@ class SlidingWindow:
         self._prune(now)
         if len(self._events) < cap:
             return 0.0
-        # The event that must leave the window before there is room again.
-        return self._events[len(self._events) - cap] + self.period - now
+        # The event that must stop counting before there is room again; the
+        # prune above guarantees this is > 0.
+        return self._left(self._events[len(self._events) - cap], now)
 
     def record(self) -> None:
         """Count one event now."""
