@@ -1,0 +1,60 @@
+"""``python -m soak``: run one seeded campaign and optionally write the report."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from soak.config import SoakConfig
+from soak.harness import run_soak
+from soak.report import markdown
+
+
+def parse(argv: list[str]) -> SoakConfig:
+    parser = argparse.ArgumentParser(prog="script/soak", description=__doc__)
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--faults", type=int, default=1000)
+    parser.add_argument("--legacy", action="store_true", help="the 2016 gateway dialect")
+    parser.add_argument(
+        "--compression", choices=("zstd-stream", "zlib-stream", "none"), default="zstd-stream"
+    )
+    parser.add_argument("--accounts", type=int, default=1)
+    parser.add_argument("--fatal", action="store_true", help="include fatal close codes")
+    parser.add_argument("--report", type=Path, help="write the Markdown report here")
+    parser.add_argument("--no-memory", action="store_true", help="skip tracemalloc (faster)")
+    args = parser.parse_args(argv)
+    if args.faults < 1 or args.accounts < 1:
+        parser.error("--faults and --accounts must be at least 1")
+    return SoakConfig(
+        seed=args.seed,
+        faults=args.faults,
+        legacy=args.legacy,
+        compression=args.compression,
+        accounts=args.accounts,
+        fatal=args.fatal,
+        report=args.report,
+        memory=not args.no_memory,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = parse(sys.argv[1:] if argv is None else argv)
+    stats = asyncio.run(run_soak(config))
+    text = markdown(config, stats)
+    if config.report is not None:
+        config.report.write_text(text, encoding="utf-8")
+        print(f"soak: report written to {config.report}", file=sys.stderr)
+    else:
+        print(text)
+    print(
+        f"soak: {stats.faults_applied} faults, {stats.virtual_seconds:,.0f} s virtual in "
+        f"{stats.real_seconds:.1f} s real: " + ("passed" if stats.breach is None else "FAILED"),
+        file=sys.stderr,
+    )
+    return 0 if stats.breach is None else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
