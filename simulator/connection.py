@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from aiohttp import WSMsgType, web
 
-from simulator.blackhole import Blackhole
 from simulator.compression import Encoder, garbage
 from simulator.hub import Hub, log
+from simulator.protocols import Blackhole
 from simulator.validation import is_int, resume_problem
 
 if TYPE_CHECKING:

@@ -1,8 +1,9 @@
 """Requests held unanswered (a hung REST call, a silent websocket upgrade).
 
-A held request waits until the fault is lifted (``release``: answer it now)
-or the simulator stops (``abort``: reset its TCP connection, as a crashed
-server would), so ``stop()`` never waits on a request nobody will answer.
+A held request waits until the fault is lifted (``release``: answer it now),
+its client gives up (noticed through a ``LossWatcher`` on its transport), or
+the simulator stops (``abort``: reset its TCP connection, as a crashed server
+would), so ``stop()`` never waits on a request nobody will answer.
 """
 
 from __future__ import annotations
@@ -10,32 +11,48 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+from simulator.protocols import LossWatcher
+
 if TYPE_CHECKING:
     from asyncio import Transport
+    from collections.abc import Callable
 
 
 class Parking:
     """The requests currently held, each with its transport."""
 
-    def __init__(self) -> None:
+    def __init__(self, on_change: Callable[[], None]) -> None:
         self._held: dict[asyncio.Future[bool], Transport | None] = {}
         self._closed = False
+        #: Called whenever a request starts or stops being held (wakes ``wait_for``).
+        self._on_change = on_change
 
     def __len__(self) -> int:
         return len(self._held)
 
     async def hold(self, transport: Transport | None) -> bool:
-        """Wait; True when released (answer now), False when aborted."""
-        if self._closed:
+        """Wait; True when released (answer now), False when aborted or abandoned."""
+        if self._closed or transport is None or transport.is_closing():
             if transport is not None:
                 transport.abort()
             return False
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+
+        def lost() -> None:
+            if not future.done():
+                future.set_result(False)
+
+        watcher = LossWatcher(transport.get_protocol(), on_lost=lost)
+        transport.set_protocol(watcher)
         self._held[future] = transport
+        self._on_change()
         try:
             return await future
         finally:
             self._held.pop(future, None)
+            if not transport.is_closing():
+                transport.set_protocol(watcher.original)
+            self._on_change()
 
     def release(self) -> None:
         for future in self._held:

@@ -98,8 +98,8 @@ class Simulator:
         self.gateway_bot_requests = 0
         self._rest_failures = RestFailures()
         self._upgrade_gate = UpgradeGate()
-        self._held_rest = Parking()
-        self._held_upgrades = Parking()
+        self._held_rest = Parking(self._recorder.changed)
+        self._held_upgrades = Parking(self._recorder.changed)
         #: Session start windows are relative until the first start anchors them.
         self._anchored = False
 
