@@ -13,7 +13,6 @@ from custom_components.discord_presence.gateway import (
     DisallowedIntents,
     FatalGatewayError,
     GatewayError,
-    IdentifyBudgetExhausted,
     InvalidApiVersion,
     InvalidIntents,
     InvalidShard,
@@ -24,7 +23,6 @@ from custom_components.discord_presence.gateway.client import (
     IDENTIFY_SPACING,
     STABLE_AFTER,
 )
-from simulator import Simulator
 from tests.gateway.conftest import TOKEN, Harness
 
 
@@ -74,23 +72,6 @@ async def test_bad_intents_fail(h: Harness) -> None:
     assert h.task is not None
     with pytest.raises(DisallowedIntents):
         await h.task
-
-
-async def test_session_start_limit_exhausted(clock: object, http: object) -> None:
-    from tests.clock import ManualClock
-
-    assert isinstance(clock, ManualClock)
-    sim = Simulator(clock=clock)
-    sim.add_account(TOKEN, user_id="1", username="b", session_start_remaining=0)
-    async with sim:
-        harness = Harness(sim, clock, http)  # type: ignore[arg-type]
-        harness.start()
-        assert harness.task is not None
-        with pytest.raises(IdentifyBudgetExhausted) as info:
-            await harness.task
-        assert info.value.reset_after > 0
-        assert sim.connections == []
-        await harness.stop()
 
 
 async def test_identify_spacing_five_seconds(h: Harness) -> None:

@@ -19,6 +19,7 @@ from .compression import Compression
 from .dialects import Dialect
 from .errors import (
     AuthenticationFailed,
+    ClientCrashed,
     DisallowedIntents,
     FatalGatewayError,
     GatewayError,
@@ -39,6 +40,7 @@ __all__ = [
     "Activity",
     "ActivityType",
     "AuthenticationFailed",
+    "ClientCrashed",
     "Clock",
     "Compression",
     "ConnectionState",

@@ -36,11 +36,11 @@ from .compression import (
 from .dialects import MAX_FRAME_BYTES, Dialect, codec_for, encode
 from .errors import (
     AuthenticationFailed,
+    ClientCrashed,
     FatalGatewayError,
     GatewayError,
     GatewayProtocolError,
     GatewayUnavailable,
-    IdentifyBudgetExhausted,
 )
 from .ledger import IdentifyLedger
 from .presence import Presence
@@ -69,6 +69,18 @@ BACKOFF_CAP: Final = 60.0
 # A connection that stayed up this long proves the path works again.
 STABLE_AFTER: Final = 60.0
 IDENTIFY_SPACING: Final = 5.0
+# Session starts left that we never spend: at zero Discord resets the token,
+# and other processes using the same token may be spending too.
+IDENTIFY_RESERVE: Final = 10
+# Added to reset_after so clients sharing a token don't all wake together.
+BUDGET_JITTER_MIN: Final = 1.0
+BUDGET_JITTER_MAX: Final = 30.0
+# Consecutive failed attempts at the resume URL before giving the session up
+# and identifying afresh via GET /gateway (see _after_attempt).
+RESUME_ATTEMPTS: Final = 5
+# Consecutive handshakes ending before READY after which the token is judged
+# by GET /users/@me (Spacebar closes a bad token with 4000, not 4004).
+AUTH_CHECK_AFTER: Final = 3
 INVALID_SESSION_MIN: Final = 1.0
 INVALID_SESSION_MAX: Final = 5.0
 RATE_LIMITED_MIN_DELAY: Final = 5.0
@@ -80,7 +92,13 @@ DEFAULT_REST_TIMEOUT: Final = 10.0
 DEFAULT_CONNECT_TIMEOUT: Final = 30.0
 
 # What ends a connection attempt without being the server's fault for good.
-_TRANSIENT_ERRORS: Final = (aiohttp.ClientError, OSError, TimeoutError, GatewayProtocolError)
+_TRANSIENT_ERRORS: Final = (
+    aiohttp.ClientError,
+    OSError,
+    TimeoutError,
+    GatewayProtocolError,
+    GatewayUnavailable,
+)
 
 
 class ConnectionState(StrEnum):
@@ -211,6 +229,17 @@ class Backoff:
         self.failures += 1
         return delay
 
+    def next_spacing(self, floor: float) -> float:
+        """A delay of at least ``floor`` that grows with the failures ("equal jitter").
+
+        For retries that cost something each time (an IDENTIFY): unlike full
+        jitter it never draws a near-zero delay once the ceiling has grown.
+        """
+        ceiling = max(floor, self.ceiling())
+        delay = self._rng.uniform(max(floor, ceiling / 2), ceiling)
+        self.failures += 1
+        return delay
+
     def reset(self) -> None:
         self.failures = 0
 
@@ -254,6 +283,10 @@ class GatewayClient:
         self._rest_timeout = rest_timeout
         self._connect_timeout = connect_timeout
         self._waiting_until: float | None = None
+        self._resume_failures = 0  # consecutive failed attempts at resuming
+        self._prelive_endings = 0  # consecutive attempts that ended before READY
+        self._live_this_attempt = False  # the current attempt reached CONNECTED
+        self._unexpected_logged: set[str] = set()
         self._presence_window = SlidingWindow(PRESENCE_LIMIT, PRESENCE_PERIOD, self._clock)
         self._presence_dirty = asyncio.Event()
         self._presence_force = False
@@ -366,10 +399,17 @@ class GatewayClient:
             self._set_state(ConnectionState.DISCONNECTED)
             raise
         except FatalGatewayError as err:
-            _LOGGER.error("Discord gateway gave up: %s", err)
-            self._failure = err
-            self._set_state(ConnectionState.FAILED)
+            # The caller logs the one ERROR for a permanent failure.
+            _LOGGER.debug("Discord gateway gave up: %s", err)
+            self._fail(err)
             raise
+        except Exception as err:
+            # The loop's own machinery broke (not one connection): retrying
+            # would spin. Stop visibly instead of dying silently.
+            self._log_unexpected(err)
+            crashed = ClientCrashed()
+            self._fail(crashed)
+            raise crashed from err
         finally:
             self._runner = None
             self._ready_event.set()
@@ -397,9 +437,25 @@ class GatewayClient:
                 _LOGGER.exception("Gateway listener failed")
 
     def _set_state(self, state: ConnectionState) -> None:
+        if state is ConnectionState.CONNECTED:
+            self._live_this_attempt = True
         if state is not self._state:
             self._state = state
             self._notify()
+
+    def _fail(self, err: FatalGatewayError) -> None:
+        self._failure = err
+        self._waiting_until = None
+        self._set_state(ConnectionState.FAILED)
+
+    def _log_unexpected(self, err: BaseException) -> None:
+        """A traceback once per kind of error at ERROR; repeats at DEBUG."""
+        kind = type(err).__qualname__
+        level = logging.DEBUG if kind in self._unexpected_logged else logging.ERROR
+        self._unexpected_logged.add(kind)
+        _LOGGER.log(
+            level, "Unexpected error in the Discord gateway client (%s)", kind, exc_info=err
+        )
 
     def _bump(self, **changes: int | None) -> None:
         values = {
@@ -418,19 +474,9 @@ class GatewayClient:
             if not first:
                 self._bump(reconnects=1)
             first = False
-            try:
-                nxt = await self._connect_and_serve(action)
-            except _TRANSIENT_ERRORS as err:
-                _LOGGER.warning("Discord gateway connection failed: %s", _describe(err))
-                # The cached URLs may be what is broken: fetch fresh ones.
-                self._gateway_url = None
-                self._resume_url = None
-                nxt = _Next(action)
-            if nxt.action is _Action.RESUME and self._can_resume():
-                action = _Action.RESUME
-            else:
-                action = _Action.IDENTIFY
-                self._forget_session()
+            nxt, failed = await self._attempt(action)
+            await self._judge_token()
+            action = self._after_attempt(action, nxt, failed=failed)
             self._redirect_url = nxt.url
             self._set_state(ConnectionState.RECONNECTING)
             if nxt.delay is not None:
@@ -441,6 +487,74 @@ class GatewayClient:
                     delay = max(delay, RATE_LIMITED_MIN_DELAY)
             _LOGGER.debug("Reconnecting (%s) in %.2f s", action.value, delay)
             await self._clock.sleep(delay)
+
+    async def _attempt(self, action: _Action) -> tuple[_Next, bool]:
+        """One connection, start to end; ``(how to go on, whether it failed)``.
+
+        Only fatal errors leave here: anything else ends this connection and
+        the runner goes on with backoff.
+        """
+        self._live_this_attempt = False
+        try:
+            return await self._connect_and_serve(action), False
+        except FatalGatewayError:
+            raise
+        except _TRANSIENT_ERRORS as err:
+            # Per-attempt failures are routine; the integration decides when
+            # an outage has lasted long enough to warn about.
+            _LOGGER.debug("Discord gateway connection attempt failed: %s", _describe(err))
+        except Exception as err:
+            # A bug or a hostile server (RecursionError, OverflowError ...):
+            # recycle the connection rather than let the runner die.
+            self._log_unexpected(err)
+        # The cached gateway URL may be what is broken; the resume URL and
+        # the session are kept (_after_attempt decides when to let them go).
+        self._gateway_url = None
+        return _Next(action), True
+
+    async def _judge_token(self) -> None:
+        """After repeated handshakes that end before READY, ask REST about the token."""
+        if self._live_this_attempt:
+            self._prelive_endings = 0
+            return
+        self._prelive_endings += 1
+        if self._prelive_endings % AUTH_CHECK_AFTER:
+            return
+        try:
+            await self._get_json("/users/@me", auth=True)
+        except GatewayError as err:
+            if isinstance(err, FatalGatewayError):
+                raise
+            _LOGGER.debug("Could not check the token: %s", err)
+
+    def _after_attempt(self, action: _Action, nxt: _Next, *, failed: bool) -> _Action:
+        """Resume or identify next, and keep or forget the session accordingly.
+
+        The session (id, seq, resume URL) survives failed attempts: Discord
+        disconnects clients that resume elsewhere significantly faster. Only
+        op 9 false, a new-session close code or a new READY replace it, or
+        RESUME_ATTEMPTS consecutive failures to resume: by then (each attempt
+        bounded by connect_timeout, backoff growing) the session has most
+        likely expired on the server anyway, and a resume URL that stays
+        unreachable must not keep the bot offline forever, so we identify
+        afresh through GET /gateway.
+        """
+        if self._live_this_attempt:
+            self._resume_failures = 0
+        elif action is _Action.RESUME and nxt.action is _Action.RESUME:
+            self._resume_failures += 1
+            if self._resume_failures >= RESUME_ATTEMPTS:
+                _LOGGER.debug(
+                    "%d resume attempts failed%s; starting a new session",
+                    self._resume_failures,
+                    " to connect" if failed else "",
+                )
+                nxt = _Next(_Action.IDENTIFY)
+        if nxt.action is _Action.RESUME and self._can_resume():
+            return _Action.RESUME
+        self._resume_failures = 0
+        self._forget_session()
+        return _Action.IDENTIFY
 
     def _can_resume(self) -> bool:
         return self._codec.can_resume and self._session_id is not None
@@ -483,32 +597,86 @@ class GatewayClient:
                 self._notify()
 
     async def _before_identify(self) -> None:
-        """Respect the identify budget before opening a connection that will identify."""
-        if self._dialect is Dialect.V10:
-            await self._check_session_start_limit()
-        if self._last_identify is not None:
-            wait = self._last_identify + IDENTIFY_SPACING - self._clock.monotonic()
-            if wait > 0:
-                await self._clock.sleep(wait)
+        """Wait until an IDENTIFY is affordable and spaced from the last one.
 
-    async def _check_session_start_limit(self) -> None:
+        Runs in the runner before a connection that will identify; may wait
+        (state WAITING) for as long as the budget needs, then goes on alone.
+        """
+        while (wake := await self._identify_blocked_until()) is not None:
+            await self._wait_until(wake)
+        now = self._clock.time()
+        slot = self._ledger.claim(now, IDENTIFY_SPACING)
+        if slot > now:
+            # Epoch floats carry ~0.2 us of rounding: a millisecond more keeps
+            # the spacing at least 5 s on the monotonic scale too.
+            await self._clock.sleep(slot - now + 0.001)
+
+    async def _identify_blocked_until(self) -> float | None:
+        """None if an IDENTIFY may go out now, else the wall time to try again."""
+        limit = None
+        if self._dialect is Dialect.V10:
+            # Legacy servers have no /gateway/bot: always judged by the ledger.
+            limit = await self._check_session_start_limit()
+        now = self._clock.time()
+        if limit is not None:
+            remaining, reset_after = limit
+            if remaining > IDENTIFY_RESERVE:
+                return None
+            wake = now + reset_after + self._rng.uniform(BUDGET_JITTER_MIN, BUDGET_JITTER_MAX)
+            _LOGGER.info(
+                "Discord identify budget nearly spent (%d left); waiting %.0f s for it to refill",
+                remaining,
+                wake - now,
+            )
+            return wake
+        free_at = self._ledger.free_at(now)
+        if free_at is None:
+            return None
+        # A second past the oldest entry's expiry: float rounding must not
+        # wake us a hair early into another full wait.
+        wake = free_at + 1.0
+        _LOGGER.info(
+            "Discord identify budget unknown and %d identifies in the last 24 h; "
+            "waiting %.0f s before the next",
+            self._ledger.count(now),
+            wake - now,
+        )
+        return wake
+
+    async def _wait_until(self, wake: float) -> None:
+        """Sleep in state WAITING until wall time ``wake``."""
+        before = self._state
+        self._waiting_until = wake
+        self._set_state(ConnectionState.WAITING)
+        self._notify()
+        try:
+            await self._clock.sleep(wake - self._clock.time())
+        finally:
+            self._waiting_until = None
+        self._set_state(before)
+
+    async def _check_session_start_limit(self) -> tuple[int, float] | None:
+        """``(remaining, reset_after s)`` from /gateway/bot, or None when unreadable."""
         try:
             data = await self._get_json("/gateway/bot", auth=True)
         except FatalGatewayError:
             raise
         except (*_TRANSIENT_ERRORS, GatewayError, ValueError) as err:
-            # Advisory: without the numbers we still identify at most once per
-            # 5 s, which cannot burn the daily budget quickly.
             _LOGGER.debug("Could not read session_start_limit: %s", _describe(err))
-            return
+            return None
         limit = data.get("session_start_limit") if isinstance(data, dict) else None
-        if not isinstance(limit, dict):
-            return
-        remaining = limit.get("remaining")
-        if isinstance(remaining, int) and remaining <= 0:
-            reset_after = limit.get("reset_after")
-            seconds = reset_after / 1000 if isinstance(reset_after, int | float) else 0.0
-            raise IdentifyBudgetExhausted(reset_after=float(seconds))
+        remaining = limit.get("remaining") if isinstance(limit, dict) else None
+        reset_after = limit.get("reset_after") if isinstance(limit, dict) else None
+        if (
+            not isinstance(remaining, int)
+            or isinstance(remaining, bool)
+            or not isinstance(reset_after, int | float)
+            or isinstance(reset_after, bool)
+            or not 0 <= reset_after < 7 * 86_400_000
+        ):
+            _LOGGER.debug("GET /gateway/bot has no usable session_start_limit")
+            return None
+        return remaining, reset_after / 1000.0
 
     async def _pick_url(self, resuming: bool) -> str:
         if resuming and self._resume_url:
@@ -673,6 +841,7 @@ class GatewayClient:
             payload = self._codec.identify(self._token, self._intents, None)
             presence = None
         await self._send(conn, payload, priority=False)
+        self._ledger.record(self._clock.time())
         self._last_identify = self._clock.monotonic()
         conn.identify_presence = presence if self._codec.has_hello else None
         self._bump(identifies=1)
@@ -727,9 +896,15 @@ class GatewayClient:
     def _on_invalid_session(self, data: Any) -> _Next:
         if data is True and self._codec.can_resume:
             return _Next(_Action.RESUME)
-        # Discord asks for a random 1-5 s pause before identifying again.
+        # Discord asks for a random 1-5 s pause before identifying again. A
+        # server that keeps invalidating gets ever longer pauses (up to the
+        # backoff cap) instead of an IDENTIFY every few seconds; the backoff
+        # only resets once a connection stays live for STABLE_AFTER.
         return _Next(
-            _Action.IDENTIFY, delay=self._rng.uniform(INVALID_SESSION_MIN, INVALID_SESSION_MAX)
+            _Action.IDENTIFY,
+            delay=self._backoff.next_spacing(
+                self._rng.uniform(INVALID_SESSION_MIN, INVALID_SESSION_MAX)
+            ),
         )
 
     # ------------------------------------------------------------------ timers

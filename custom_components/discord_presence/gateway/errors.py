@@ -115,6 +115,15 @@ class IdentifyBudgetExhausted(FatalGatewayError):
         self.reset_after: float = reset_after
 
 
+class ClientCrashed(FatalGatewayError):
+    """The client's own loop failed in a way retrying cannot fix (a bug).
+
+    The original exception is the ``__cause__``.
+    """
+
+    default_message = "the gateway client stopped on an unexpected error"
+
+
 class GatewayUnavailable(GatewayError):
     """Transient: the API could not be reached (network, timeout, 429 or 5xx)."""
 

@@ -42,6 +42,8 @@ class IdentifyLedger:
             if isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t)
         )
         self._listeners: list[Callable[[], None]] = []
+        # The latest identify slot handed out by claim() (memory only).
+        self._claimed: float | None = None
 
     def __repr__(self) -> str:
         return f"<IdentifyLedger entries={len(self._times)} ceiling={self.ceiling}>"
@@ -82,6 +84,23 @@ class IdentifyLedger:
             return None
         # The entry whose expiry brings the count back below the ceiling.
         return recent[excess] + WINDOW
+
+    def claim(self, now: float, spacing: float) -> float:
+        """Take the next identify slot: the wall time to identify at.
+
+        Identifies are spaced ``spacing`` apart from the last one recorded and
+        from every slot already handed out, so two clients sharing the ledger
+        that decide at the same moment still identify ``spacing`` apart (the
+        record only happens once the IDENTIFY is actually sent, too late to
+        serve as the lock). References are capped at ``now + spacing``: a wall
+        clock that stepped back must not hold a client for long.
+        """
+        slot = now
+        for ref in (self.last(), self._claimed):
+            if ref is not None:
+                slot = max(slot, min(ref, now + spacing) + spacing)
+        self._claimed = slot
+        return slot
 
     def add_listener(self, cb: Callable[[], None]) -> Callable[[], None]:
         """Call ``cb()`` after every record(); returns an unsubscribe."""
