@@ -5,10 +5,12 @@ Shape of the machine:
 * ``run()`` owns a runner task that loops: pick where to connect (resume URL,
   cached or fresh gateway URL, legacy redirect), open the websocket, serve it
   until it ends, decide (resume / new session / fatal), back off, repeat.
-* While a connection is served, the runner reads frames; per-connection tasks
-  do the timed work (heartbeats, presence sends, periodic re-assert, the
-  handshake watchdog). A timer that wants the connection gone records its
-  decision and closes the socket; the reader sees the close and acts on it.
+* While a connection is served, a reader task reads frames; per-connection
+  tasks do the timed work (heartbeats, liveness pings, presence sends,
+  periodic re-assert, the handshake watchdog). A timer that wants the
+  connection gone, or any of those tasks dying, resolves the connection's
+  stop future with a decision; the runner then cancels the reader wherever
+  it is blocked and tears down (bounded, and shielded from cancellation).
 * Every wait goes through the injected clock, every random draw through the
   injected rng, so tests drive it all with virtual time.
 """
@@ -16,6 +18,7 @@ Shape of the machine:
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import random
@@ -194,12 +197,29 @@ class _Connection:
     inflater: Inflater
     budget: SendBudget
     resuming: bool
+    # Clock time by which the handshake (HELLO and READY/RESUMED) must be done.
+    deadline: float
+    # Clock time of the last frame of any kind (PONG, ACK, dispatch, close).
+    last_received: float
+    # Resolved with their decision by whoever first wants this connection gone
+    # (a timer, a dying task): the runner then stops the reader wherever it is
+    # blocked and tears the connection down.
+    stop: asyncio.Future[_Next] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+    reader: asyncio.Task[_Next] | None = None
     send_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
     heartbeat: asyncio.Task[None] | None = None
-    decision: _Next | None = None
-    closer: asyncio.Task[bool] | None = None
+    liveness: asyncio.Task[None] | None = None
+    prober: asyncio.Task[None] | None = None
+    probe_sent_at: float | None = None
+    # What our close frame says when we recycle (the server's code, echoed,
+    # after it closed).
+    close_code: int = CLOSE_RECYCLE
     handshaken: bool = False  # HELLO seen (v10) / socket open (legacy)
+    identify_sent: bool = False
+    resume_sent: bool = False
     live_since: float | None = None  # READY/RESUMED time
     ack_pending: bool = False
     acks_seen: bool = False
@@ -415,17 +435,24 @@ class GatewayClient:
             self._ready_event.set()
 
     async def close(self) -> None:
-        """Close with 1000, stop every task and timer. Idempotent."""
+        """Close with 1000, stop every task and timer. Idempotent.
+
+        The teardown runs to its end even when the caller is cancelled
+        meanwhile (Home Assistant unloading under a timeout): it is bounded by
+        CLOSE_GRACE on the clock, and stopping halfway would leave timers
+        running and the bot online. The caller's cancellation is re-raised
+        once it is done.
+        """
         self._closing = True
         runner = self._runner
-        if runner is not None and not runner.done():
-            runner.cancel()
-            # asyncio.wait: don't re-raise the runner's cancellation here, but
-            # do propagate a cancellation of close() itself.
-            await asyncio.wait([runner])
-        if self._state is not ConnectionState.FAILED:
-            self._set_state(ConnectionState.DISCONNECTED)
-        self._ready_event.set()
+        try:
+            if runner is not None and not runner.done():
+                runner.cancel()
+                await _wait_through_cancel(runner)
+        finally:
+            if self._state is not ConnectionState.FAILED:
+                self._set_state(ConnectionState.DISCONNECTED)
+            self._ready_event.set()
 
     # --------------------------------------------------------------- observers
 
@@ -571,23 +598,33 @@ class GatewayClient:
         base = await self._pick_url(resuming)
         url = self._codec.connect_url(base, self._compression)
         _LOGGER.debug("Connecting to %s (%s)", url, "resume" if resuming else "identify")
-        ws = await self._http.ws_connect(
-            url, autoclose=False, autoping=True, max_msg_size=MAX_MESSAGE_BYTES, compress=0
-        )
+        # One budget for the upgrade and the handshake: a server that accepts
+        # TCP and then says nothing must not hold the runner.
+        deadline = self._clock.monotonic() + self._connect_timeout
+        ws = await self._open_socket(url, deadline)
         conn = _Connection(
             ws=ws,
             inflater=make_inflater(None if self._dialect is Dialect.LEGACY else self._compression),
             budget=SendBudget(self._clock),
             resuming=resuming,
+            deadline=deadline,
+            last_received=self._clock.monotonic(),
         )
         self._conn = conn
+        # Cancelled (close()) or a fatal close: 1000 ends the session on
+        # Discord's side. Anything else recycles and keeps the session.
         stopping = True
         try:
-            nxt = await self._serve(conn)
+            nxt = await self._supervise(conn)
             stopping = False
             return nxt
+        except Exception as err:
+            stopping = isinstance(err, FatalGatewayError)
+            raise
         finally:
-            await self._teardown(conn, CLOSE_NORMAL if stopping or self._closing else None)
+            await self._teardown(
+                conn, CLOSE_NORMAL if stopping or self._closing else conn.close_code
+            )
             if self._conn is conn:
                 self._conn = None
             if conn.live_since is not None:
@@ -595,6 +632,43 @@ class GatewayClient:
                     self._backoff.reset()
                 self._latency = None
                 self._notify()
+
+    async def _open_socket(self, url: str, deadline: float) -> aiohttp.ClientWebSocketResponse:
+        """``ws_connect``, abandoned at ``deadline`` on the clock (TimeoutError)."""
+        # autoping=False: PONGs must reach the reader (they prove the link is
+        # alive, see _liveness_loop); the reader answers PINGs itself.
+        opening = asyncio.ensure_future(
+            self._http.ws_connect(
+                url, autoclose=False, autoping=False, max_msg_size=MAX_MESSAGE_BYTES, compress=0
+            )
+        )
+        try:
+            in_time = await _within(self._clock, opening, deadline - self._clock.monotonic())
+        except asyncio.CancelledError:
+            if opening.done() and not opening.cancelled() and opening.exception() is None:
+                await self._close_socket(opening.result(), CLOSE_NORMAL)
+            raise
+        if not in_time:
+            raise TimeoutError(f"no websocket within {self._connect_timeout:g} s")
+        return opening.result()
+
+    async def _supervise(self, conn: _Connection) -> _Next:
+        """Read until the connection ends, or until someone asks it to stop.
+
+        The reader runs as its own task so a stop request can end it wherever
+        it is blocked: in receive(), or in a send to a peer that stopped
+        reading (which would otherwise wait for TCP to give up, many minutes).
+        """
+        reader = asyncio.create_task(self._serve(conn), name="discord-gateway reader")
+        conn.reader = reader
+        await asyncio.wait({reader, conn.stop}, return_when=asyncio.FIRST_COMPLETED)
+        if not reader.done():
+            reader.cancel()
+            await asyncio.wait({reader})
+        if not reader.cancelled():
+            # It finished on its own: its outcome (or error) wins.
+            return reader.result()
+        return conn.stop.result()
 
     async def _before_identify(self) -> None:
         """Wait until an IDENTIFY is affordable and spaced from the last one.
@@ -704,27 +778,52 @@ class GatewayClient:
             clock=self._clock,
         )
 
-    async def _teardown(self, conn: _Connection, code: int | None) -> None:
-        for task in conn.tasks:
+    async def _teardown(self, conn: _Connection, code: int) -> None:
+        """Stop everything this connection runs and close the socket with ``code``.
+
+        Shielded: it runs to its end even if the runner is cancelled meanwhile
+        (a second cancel during close() must not skip the close frame or
+        leave timers running), then re-raises that cancellation.
+        """
+        task = asyncio.ensure_future(self._teardown_steps(conn, code))
+        await _wait_through_cancel(task)
+        task.result()
+
+    async def _teardown_steps(self, conn: _Connection, code: int) -> None:
+        tasks = [t for t in (conn.reader, *conn.tasks) if t is not None and not t.done()]
+        for task in tasks:
             task.cancel()
-        if conn.tasks:
-            await asyncio.wait(conn.tasks)
+        if tasks:
+            await asyncio.wait(tasks)
         conn.tasks.clear()
-        if conn.closer is not None:
-            await asyncio.wait([conn.closer])
         if not conn.ws.closed:
-            await conn.ws.close(code=code if code is not None else CLOSE_RECYCLE)
+            await self._close_socket(conn.ws, code)
+
+    async def _close_socket(self, ws: aiohttp.ClientWebSocketResponse, code: int) -> None:
+        """Send a close frame; a peer that does not answer gets CLOSE_GRACE at most.
+
+        aiohttp would wait 10 s of real time for a dead peer's close frame.
+        Cancelling its close() after the grace drops the transport. When the
+        reader was cancelled (a stop request), aiohttp already treats the
+        link as broken and drops it right after writing the frame.
+        """
+        closing = asyncio.ensure_future(ws.close(code=code))
+        if not await _within(self._clock, closing, CLOSE_GRACE):
+            _LOGGER.debug("No answer to our close frame; dropped the connection")
+        elif (err := closing.exception()) is not None:
+            _LOGGER.debug("Closing the websocket failed: %s", _describe(err))
 
     # -------------------------------------------------------------- connection
 
     async def _serve(self, conn: _Connection) -> _Next:
-        self._spawn(conn, self._handshake_watchdog(conn))
+        self._spawn(conn, self._handshake_watchdog(conn), "handshake watchdog")
         if not self._codec.has_hello:
             # Legacy: the client speaks first.
             conn.handshaken = True
             await self._identify(conn)
         while True:
             msg = await conn.ws.receive()
+            conn.last_received = self._clock.monotonic()
             if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                 self._bump(frames_in=1)
                 try:
@@ -733,18 +832,23 @@ class GatewayClient:
                         continue
                     nxt = await self._handle(conn, _decode(text))
                 except GatewayProtocolError as err:
-                    _LOGGER.warning("Discord gateway sent garbage (%s); reconnecting", err)
+                    _LOGGER.info("Discord gateway sent garbage (%s); reconnecting", err)
                     nxt = _Next(_Action.RESUME)
                 if nxt is not None:
-                    await self._close_for(conn, nxt)
+                    # Teardown sends the close frame (conn.close_code).
+                    self._bump(last_close_code=conn.close_code)
                     return nxt
+            elif msg.type is aiohttp.WSMsgType.PING:
+                try:
+                    await conn.ws.pong(msg.data)
+                except (aiohttp.ClientError, ConnectionError) as err:
+                    _LOGGER.debug("Pong not sent: %s", _describe(err))
+            elif msg.type is aiohttp.WSMsgType.PONG:
+                continue  # an answer to _liveness_loop; last_received says enough
             elif msg.type is aiohttp.WSMsgType.CLOSE:
                 return await self._on_server_close(conn, msg.data)
             else:
-                # CLOSING/CLOSED/ERROR: either our own timer closed it (and
-                # recorded why) or the connection dropped without a close frame.
-                if conn.decision is not None:
-                    return conn.decision
+                # CLOSING/CLOSED/ERROR: the connection dropped without a close frame.
                 _LOGGER.info("Discord gateway connection dropped; resuming")
                 self._bump(last_close_code=1006)
                 return _Next(_Action.RESUME)
@@ -753,7 +857,8 @@ class GatewayClient:
         code = code if isinstance(code, int) and code >= 1000 else None
         self._bump(last_close_code=code if code is not None else 1005)
         # Echo the code (RFC 6455); 4000 when the frame carried none.
-        await conn.ws.close(code=code if code is not None else CLOSE_RECYCLE)
+        conn.close_code = code if code is not None else CLOSE_RECYCLE
+        await self._close_socket(conn.ws, conn.close_code)
         action = close_action(code)
         _LOGGER.info("Discord gateway closed the connection: %s (%s)", code, action.value)
         if action is CloseAction.FATAL:
@@ -763,23 +868,35 @@ class GatewayClient:
             return _Next(_Action.IDENTIFY, close_code=code)
         return _Next(_Action.RESUME, close_code=code, rate_limited=code == RATE_LIMITED)
 
-    async def _close_for(self, conn: _Connection, nxt: _Next) -> None:
-        """Close our side with a non-1000 code: we intend to come back."""
-        conn.decision = nxt
-        self._bump(last_close_code=CLOSE_RECYCLE)
-        await conn.ws.close(code=CLOSE_RECYCLE)
-
     def _request_close(self, conn: _Connection, nxt: _Next) -> None:
-        """From a timer task: close the socket; the reader acts on ``nxt``."""
-        if conn.decision is None:
-            conn.decision = nxt
-            self._bump(last_close_code=CLOSE_RECYCLE)
-            conn.closer = asyncio.create_task(conn.ws.close(code=CLOSE_RECYCLE))
+        """From a timer or a dying task: end this connection, then go on with ``nxt``.
 
-    def _spawn(self, conn: _Connection, coro: Coroutine[Any, Any, None]) -> asyncio.Task[None]:
-        task = asyncio.create_task(coro)
-        conn.tasks.append(task)
+        The first request wins; the runner stops the reader and tears down.
+        """
+        if not conn.stop.done():
+            self._bump(last_close_code=conn.close_code)
+            conn.stop.set_result(nxt)
+
+    def _spawn(
+        self, conn: _Connection, coro: Coroutine[Any, Any, None], what: str
+    ) -> asyncio.Task[None]:
+        task = asyncio.create_task(coro, name=f"discord-gateway {what}")
+        conn.tasks.add(task)
+        task.add_done_callback(functools.partial(self._task_ended, conn, what))
         return task
+
+    def _task_ended(self, conn: _Connection, what: str, task: asyncio.Task[None]) -> None:
+        """A connection task ended: if it died, recycle the connection.
+
+        A dead heartbeat or watchdog leaves a connection that looks healthy
+        while nothing keeps it alive or checks it; never let that pass.
+        """
+        conn.tasks.discard(task)
+        if task.cancelled() or (err := task.exception()) is None:
+            return
+        self._log_unexpected(err)
+        _LOGGER.debug("The connection's %s task died; reconnecting", what)
+        self._request_close(conn, _Next(_Action.RESUME))
 
     async def _send(self, conn: _Connection, payload: dict[str, Any], *, priority: bool) -> None:
         text = encode(payload)
@@ -799,6 +916,10 @@ class GatewayClient:
         data = payload.get("d")
         seq = payload.get("s")
         if isinstance(seq, int) and not isinstance(seq, bool):
+            if not 0 <= seq < MAX_SEQ:
+                # It goes into every heartbeat: a 5000-digit seq would push
+                # that frame past 4096 bytes.
+                raise GatewayProtocolError("sequence number out of range")
             self._seq = seq
         if op == OpCode.DISPATCH:
             await self._on_dispatch(conn, payload.get("t"), data)
@@ -818,9 +939,10 @@ class GatewayClient:
         return None
 
     async def _on_hello(self, conn: _Connection, data: Any) -> None:
+        if conn.handshaken:
+            # A second HELLO would start a second heartbeat schedule.
+            raise GatewayProtocolError("a second HELLO")
         interval = _interval_seconds(data)
-        if interval is None:
-            raise GatewayProtocolError("HELLO without a usable heartbeat_interval")
         conn.handshaken = True
         # Jitter the first beat so reconnecting clients don't beat in lockstep.
         self._start_heartbeat(conn, interval, interval * self._rng.random())
@@ -828,6 +950,7 @@ class GatewayClient:
             await self._send(
                 conn, self._codec.resume(self._token, self._session_id, self._seq), priority=False
             )
+            conn.resume_sent = True
             self._bump(resumes=1)
         else:
             await self._identify(conn)
@@ -843,11 +966,16 @@ class GatewayClient:
         await self._send(conn, payload, priority=False)
         self._ledger.record(self._clock.time())
         self._last_identify = self._clock.monotonic()
+        conn.identify_sent = True
         conn.identify_presence = presence if self._codec.has_hello else None
         self._bump(identifies=1)
 
     async def _on_dispatch(self, conn: _Connection, event: Any, data: Any) -> None:
         if event == "READY":
+            # Only as the answer to our IDENTIFY, once: a READY before HELLO
+            # would go live with no heartbeat at all.
+            if not conn.identify_sent or conn.live_since is not None:
+                raise GatewayProtocolError("READY out of order")
             if not isinstance(data, dict):
                 raise GatewayProtocolError("READY without data")
             user = GatewayUser.from_payload(data.get("user"))
@@ -863,21 +991,23 @@ class GatewayClient:
             conn.applied = conn.identify_presence
             self._went_live(conn, data)
         elif event == "RESUMED":
+            if not conn.resume_sent or conn.live_since is not None:
+                raise GatewayProtocolError("RESUMED without a pending resume")
             # After a resume Discord may have lost the presence: always re-send.
             conn.applied = None
             self._went_live(conn, data)
 
     def _went_live(self, conn: _Connection, data: Any) -> None:
-        conn.live_since = self._clock.monotonic()
         if not self._codec.has_hello:
+            # Legacy: the interval arrives here. Without a usable one there
+            # would be no heartbeat and no liveness probe: refuse instead.
             interval = _interval_seconds(data)
-            if interval is not None:
-                # Legacy: the interval arrives here; beat every interval.
-                self._start_heartbeat(conn, interval, interval)
+            self._start_heartbeat(conn, interval, interval)
+        conn.live_since = self._clock.monotonic()
         self._presence_dirty.set()
-        self._spawn(conn, self._presence_loop(conn))
+        self._spawn(conn, self._presence_loop(conn), "presence")
         if self._reassert_interval > 0:
-            self._spawn(conn, self._reassert_loop(conn))
+            self._spawn(conn, self._reassert_loop(conn), "reassert")
         self._ready_seen = True
         self._ready_event.set()
         self._set_state(ConnectionState.CONNECTED)
@@ -910,20 +1040,53 @@ class GatewayClient:
     # ------------------------------------------------------------------ timers
 
     def _start_heartbeat(self, conn: _Connection, interval: float, first: float) -> None:
-        if conn.heartbeat is not None:
-            conn.heartbeat.cancel()
-        conn.heartbeat = self._spawn(conn, self._heartbeat_loop(conn, interval, first))
+        for task in (conn.heartbeat, conn.liveness):
+            if task is not None:
+                task.cancel()
+        conn.heartbeat = self._spawn(conn, self._heartbeat_loop(conn, interval, first), "heartbeat")
+        conn.liveness = self._spawn(conn, self._liveness_loop(conn, interval), "liveness")
 
     async def _heartbeat_loop(self, conn: _Connection, interval: float, first: float) -> None:
         await self._clock.sleep(first)
         while True:
             # Legacy servers may never ACK; only judge them once they have.
             if conn.ack_pending and (self._codec.has_hello or conn.acks_seen):
-                _LOGGER.warning("No heartbeat ACK since the last beat: zombie connection")
+                _LOGGER.info("No heartbeat ACK since the last beat: zombie connection; resuming")
                 self._request_close(conn, _Next(_Action.RESUME))
                 return
             await self._beat(conn)
             await self._clock.sleep(interval)
+
+    async def _liveness_loop(self, conn: _Connection, interval: float) -> None:
+        """Notice a half-open link by what arrives, never by what we manage to send.
+
+        The legacy gateway never ACKs, and a v10 heartbeat can hang behind a
+        send to a peer that stopped reading, so this relies on receiving
+        only: every interval a WebSocket PING goes out (without waiting for
+        it to be written), and when nothing at all (PONG, ACK, dispatch)
+        arrived since the previous PING, the link is dead. A link that dies
+        is noticed one to two intervals later.
+        """
+        while True:
+            await self._clock.sleep(interval)
+            sent = conn.probe_sent_at
+            if sent is not None and conn.last_received < sent:
+                _LOGGER.info(
+                    "Nothing received from the Discord gateway for %.0f s: "
+                    "half-open connection; resuming",
+                    self._clock.monotonic() - conn.last_received,
+                )
+                self._request_close(conn, _Next(_Action.RESUME))
+                return
+            conn.probe_sent_at = self._clock.monotonic()
+            if conn.prober is None or conn.prober.done():
+                conn.prober = self._spawn(conn, self._ping(conn), "ping")
+
+    async def _ping(self, conn: _Connection) -> None:
+        try:
+            await conn.ws.ping()
+        except (aiohttp.ClientError, ConnectionError) as err:
+            _LOGGER.debug("Ping not sent: %s", _describe(err))
 
     async def _beat(self, conn: _Connection) -> None:
         conn.ack_pending = True
@@ -942,9 +1105,9 @@ class GatewayClient:
             self._notify()
 
     async def _handshake_watchdog(self, conn: _Connection) -> None:
-        await self._clock.sleep(HANDSHAKE_TIMEOUT)
+        await self._clock.sleep(conn.deadline - self._clock.monotonic())
         if conn.live_since is None:
-            _LOGGER.warning("Discord gateway handshake timed out")
+            _LOGGER.debug("Discord gateway handshake not done within %g s", self._connect_timeout)
             self._request_close(conn, _Next(_Action.RESUME))
 
     async def _presence_loop(self, conn: _Connection) -> None:
@@ -966,7 +1129,11 @@ class GatewayClient:
                     priority=False,
                 )
             except (aiohttp.ClientError, ConnectionError) as err:
+                # The socket is going; make sure the connection is replaced
+                # (and the presence re-sent on the next one).
                 _LOGGER.debug("Presence not sent: %s", _describe(err))
+                self._presence_dirty.set()
+                self._request_close(conn, _Next(_Action.RESUME))
                 return
             conn.applied = presence
             self._bump(presence_updates_sent=1)
@@ -1052,10 +1219,25 @@ async def _rest_request(
         raise GatewayUnavailable(f"GET {path} failed: {_describe(err)}") from err
 
 
+# What a server may send before we call it broken (issue 7: a hostile value
+# must not kill, freeze or silence the client). Heartbeat intervals: below
+# 1 s heartbeats alone would use half of the 120-per-60 s send budget; above
+# 1 h a dead link would go unnoticed for hours (Discord sends 41.25 s).
+HEARTBEAT_INTERVAL_MIN_MS: Final = 1_000
+HEARTBEAT_INTERVAL_MAX_MS: Final = 3_600_000
+# seq goes into every heartbeat; 2**53 (exact in any JSON reader) is far
+# beyond what a session reaches and keeps that frame tiny.
+MAX_SEQ: Final = 2**53
+# How long our close frame may wait for the peer's answer before the
+# transport is dropped (aiohttp alone waits 10 s for a dead peer).
+CLOSE_GRACE: Final = 1.0
+
+
 def _decode(text: str) -> dict[str, Any]:
     try:
         payload = json.loads(text)
-    except ValueError as err:
+    except (ValueError, RecursionError) as err:
+        # RecursionError: a hostile server nesting arrays 100,000 deep.
         raise GatewayProtocolError("undecodable JSON") from err
     if not isinstance(payload, dict):
         raise GatewayProtocolError("payload is not an object")
@@ -1065,11 +1247,53 @@ def _decode(text: str) -> dict[str, Any]:
     return payload
 
 
-def _interval_seconds(data: Any) -> float | None:
+def _interval_seconds(data: Any) -> float:
+    """``heartbeat_interval`` (ms) in seconds; refused outside the accepted range.
+
+    Compared as sent (int or float) before any conversion: a 400-digit int
+    would overflow float(), NaN fails every comparison, infinity and 2**63
+    are above the range, zero and negatives below it.
+    """
     value = data.get("heartbeat_interval") if isinstance(data, dict) else None
-    if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
-        return float(value) / 1000.0
-    return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise GatewayProtocolError("no usable heartbeat_interval")
+    if not HEARTBEAT_INTERVAL_MIN_MS <= value <= HEARTBEAT_INTERVAL_MAX_MS:
+        raise GatewayProtocolError("heartbeat_interval out of range")
+    return float(value) / 1000.0
+
+
+async def _within(clock: Clock, task: asyncio.Future[Any], seconds: float) -> bool:
+    """Wait for ``task`` at most ``seconds`` on ``clock``; cancel it when late.
+
+    True when it finished in time (its outcome is then the caller's to read).
+    The deadline is a clock sleep so virtual time in tests can expire it.
+    """
+    timer = asyncio.ensure_future(clock.sleep(max(0.0, seconds)))
+    try:
+        await asyncio.wait({task, timer}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        timer.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+    return not task.cancelled()
+
+
+async def _wait_through_cancel(task: asyncio.Future[Any]) -> None:
+    """Wait until ``task`` is done even if we are cancelled meanwhile, then re-raise that.
+
+    For teardown work that must not stop halfway; it is bounded on the clock
+    (CLOSE_GRACE), so this cannot hang a caller for long. The task's own
+    outcome is left for the caller to read.
+    """
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            cancelled = True
+    if cancelled:
+        raise asyncio.CancelledError
 
 
 def _describe(err: BaseException) -> str:
