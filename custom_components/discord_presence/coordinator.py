@@ -140,6 +140,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         self._offline_watch: asyncio.Task[None] | None = None
         self._offline_warned = False
         self.failure: FatalGatewayError | None = None
+        self._run_error: FatalGatewayError | None = None
 
     def _create_client(
         self,
@@ -227,7 +228,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
                 translation_key="identify_budget",
                 translation_placeholders={"until": iso_time(snapshot.waiting_until) or "?"},
             )
-        if (failure := snapshot.failure) is not None:
+        if (failure := snapshot.failure or self._run_error) is not None:
             await self.async_close()
             raise self._setup_error(failure)
         if self._run_task.done():
@@ -264,6 +265,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         try:
             await self.client.run()
         except FatalGatewayError as err:
+            self._run_error = err
             # During setup async_start turns it into the setup error.
             if self._setup_done and not self._closing:
                 self._failed(err)

@@ -114,11 +114,13 @@ def test_translation_keys_used_in_code_exist() -> None:
     for key in re.findall(r'reason="([a-z_]+)"', CODE):
         assert key in STRINGS["config"]["abort"], key
     # Keys passed through constants: presence error reasons and issue kinds.
-    from custom_components.discord_presence.const import ISSUE_FATAL, ISSUE_INTENTS
+    from custom_components.discord_presence.const import ISSUE_KINDS
     from custom_components.discord_presence.gateway.errors import PRESENCE_ERROR_REASONS
 
     assert exceptions >= PRESENCE_ERROR_REASONS
-    assert {ISSUE_INTENTS, ISSUE_FATAL} <= set(STRINGS["issues"])
+    assert set(ISSUE_KINDS) <= set(STRINGS["issues"])
+    for key in re.findall(r'\bkey = "([a-z_]+)"', CODE):
+        assert key in exceptions, key
     for key in re.findall(r"translation_key=(CONF_[A-Z_]+)", CODE):
         from custom_components.discord_presence import const
 
@@ -143,8 +145,8 @@ def test_data_descriptions_complete() -> None:
 
 def test_entity_translations_complete() -> None:
     """Entities with a translation key have a name; enum/select states are all translated."""
-    from custom_components.discord_presence.const import CONNECTION_STATES
-    from custom_components.discord_presence.select import ACTIVITY_TYPE_OPTIONS, STATUS_OPTIONS
+    from custom_components.discord_presence.const import ACTIVITY_TYPE_OPTIONS, CONNECTION_STATES
+    from custom_components.discord_presence.select import STATUS_OPTIONS
 
     assert set(STRINGS["entity"]["sensor"]["connection"]["state"]) == set(CONNECTION_STATES)
     assert set(STRINGS["entity"]["select"]["status"]["state"]) == {str(s) for s in STATUS_OPTIONS}
@@ -170,3 +172,10 @@ def test_platforms_parallel_updates() -> None:
     for platform in integration.PLATFORMS:
         module = importlib.import_module(f"custom_components.discord_presence.{platform}")
         assert isinstance(module.PARALLEL_UPDATES, int)
+
+
+def test_services_do_not_import_platforms() -> None:
+    """Actions share constants through const/helpers, never through an entity platform."""
+    text = (PACKAGE / "services.py").read_text(encoding="utf-8")
+    for platform in integration.PLATFORMS:
+        assert f"from .{platform} import" not in text, platform

@@ -9,8 +9,8 @@ from homeassistant.components.select import ATTR_OPTION, SERVICE_SELECT_OPTION
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
 from homeassistant.components.text import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.components.text import DOMAIN as TEXT_DOMAIN
-from homeassistant.const import ATTR_ENTITY_ID, Platform
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import DOMAIN
@@ -194,3 +194,39 @@ async def test_legacy_options(hass: HomeAssistant, legacy_sim: Simulator) -> Non
         await hass.services.async_call(DOMAIN, "set_status", {"status": "dnd"}, blocking=True)
     assert err.value.translation_key == "unsupported_by_legacy"
     await unload_all(hass)
+
+
+async def test_controls_unavailable_after_permanent_failure(
+    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry
+) -> None:
+    """A rejected token: the controls go unavailable and refuse with why (§8).
+
+    Home Assistant skips unavailable entities in its own services, so the
+    refusal is checked on the entities themselves.
+    """
+    await sim.close(4004)
+    await wait_for_state(hass, CONNECTION, "error")
+    for entity_id in (STATUS, ACTIVITY_TYPE, ACTIVITY):
+        assert hass.states.get(entity_id).state == STATE_UNAVAILABLE, entity_id
+    assert hass.states.get(CONNECTION).state == "error"  # the sensor stays to say so
+    selects = hass.data[SELECT_DOMAIN]
+    texts = hass.data[TEXT_DOMAIN]
+    for call in (
+        lambda: selects.get_entity(STATUS).async_select_option("dnd"),
+        lambda: selects.get_entity(ACTIVITY_TYPE).async_select_option("watching"),
+        lambda: texts.get_entity(ACTIVITY).async_set_value("x"),
+    ):
+        with pytest.raises(HomeAssistantError) as err:
+            await call()
+        assert err.value.translation_key == "failed_auth"
+    assert sim.presences == []
+
+
+async def test_controls_available_while_waiting_or_down(
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+) -> None:
+    """Down is not failed: the controls stay available while reconnecting."""
+    await sim.drop()
+    await wait_for_state(hass, CONNECTION, "reconnecting")
+    for entity_id in (STATUS, ACTIVITY_TYPE, ACTIVITY):
+        assert hass.states.get(entity_id).state != STATE_UNAVAILABLE, entity_id

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from homeassistant.config_entries import ConfigEntryDisabler
 from homeassistant.const import ATTR_CONFIG_ENTRY_ID
-from homeassistant.exceptions import ServiceValidationError
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import DOMAIN
 
-from .conftest import OTHER_TOKEN
+from .conftest import BAD_TOKEN, OTHER_TOKEN, OTHER_USER_ID, TOKEN, entry_data
 from .helpers import advance_until, wait_for_state
 
 if TYPE_CHECKING:
@@ -177,11 +178,13 @@ async def test_entry_selection(
     loaded_entry: MockConfigEntry,
     other_loaded_entry: MockConfigEntry,
 ) -> None:
-    """With two accounts the entry is required; naming it targets that account only."""
+    """With two loaded accounts the entry is required (the error names both, §11)."""
     other = other_loaded_entry
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "set_status", {"status": "dnd"})
     assert err.value.translation_key == "entry_required"
+    assert err.value.translation_placeholders == {"names": "Movie Night, other_bot"}
+    assert "Movie Night, other_bot" in str(err.value)
     await _call(hass, "set_status", {ATTR_CONFIG_ENTRY_ID: other.entry_id, "status": "dnd"})
     await advance_until(hass, clock, lambda: bool(sim.presences))
     other_conn = next(c for c in sim.connections if c.identifies[0]["token"] == OTHER_TOKEN)
@@ -213,13 +216,86 @@ async def test_entry_of_another_domain(
 
 
 async def test_no_entry(hass: HomeAssistant) -> None:
-    """With no account at all the action explains that one must be chosen."""
+    """With no account at all the action says to add one."""
     from homeassistant.setup import async_setup_component
 
     assert await async_setup_component(hass, DOMAIN, {})
     with pytest.raises(ServiceValidationError) as err:
         await _call(hass, "set_status", {"status": "online"})
-    assert err.value.translation_key == "entry_required"
+    assert err.value.translation_key == "no_entry"
+
+
+async def test_only_loaded_entries_count(
+    hass: HomeAssistant,
+    sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
+) -> None:
+    """A failed and a disabled second account don't make the call ambiguous (§11)."""
+    failed = MockConfigEntry(
+        domain=DOMAIN,
+        title="Broken bot",
+        unique_id="1196230000000000001",
+        data=entry_data(sim, token=BAD_TOKEN),
+        minor_version=2,
+    )
+    failed.add_to_hass(hass)
+    assert not await hass.config_entries.async_setup(failed.entry_id)
+    disabled = MockConfigEntry(
+        domain=DOMAIN,
+        title="Disabled bot",
+        unique_id=OTHER_USER_ID,
+        data=entry_data(sim, token=OTHER_TOKEN),
+        minor_version=2,
+        disabled_by=ConfigEntryDisabler.USER,
+    )
+    disabled.add_to_hass(hass)
+    await _call(hass, "set_status", {"status": "dnd"})
+    await advance_until(hass, clock, lambda: bool(sim.presences))
+    assert sim.presences[-1]["status"] == "dnd"
+    assert [c.identifies[0]["token"] for c in sim.connections] == [TOKEN]
+
+
+async def test_not_loaded_entries_named(
+    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry
+) -> None:
+    """Configured but none loaded: the error names the account(s)."""
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    with pytest.raises(ServiceValidationError) as err:
+        await _call(hass, "set_game", {"name": "x"})
+    assert err.value.translation_key == "entry_not_loaded"
+    assert err.value.translation_placeholders == {"name": "Movie Night"}
+
+
+@pytest.mark.parametrize(
+    ("close_code", "key"),
+    [(4004, "failed_auth"), (4014, "failed_intents"), (4012, "failed_fatal")],
+)
+async def test_actions_refused_after_permanent_failure(
+    hass: HomeAssistant,
+    sim: Simulator,
+    loaded_entry: MockConfigEntry,
+    close_code: int,
+    key: str,
+) -> None:
+    """After a permanent refusal every action raises a translated error saying what to do (§8)."""
+    await sim.close(close_code)
+    await wait_for_state(hass, "sensor.movie_night_connection", "error")
+    sent = len(sim.presences)
+    for service, data in (
+        ("set_game", {"name": "Nobody will see this"}),
+        ("set_idle", {"idle": True}),
+        ("set_status", {"status": "dnd"}),
+    ):
+        with pytest.raises(HomeAssistantError) as err:
+            await _call(hass, service, data)
+        assert not isinstance(err.value, ServiceValidationError)
+        assert err.value.translation_domain == DOMAIN
+        assert err.value.translation_key == key
+        assert "Movie Night" in str(err.value)
+        assert "nothing can be sent" in str(err.value)
+    assert loaded_entry.runtime_data.coordinator.presence.activity is None
+    assert len(sim.presences) == sent
 
 
 async def test_bad_schema_rejected(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
