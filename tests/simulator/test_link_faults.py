@@ -94,12 +94,14 @@ async def test_blackhole_then_stop_is_prompt(make_sim, http) -> None:
     assert (sim.connections[0].open, sim.connections[0].closed_by) == (False, "drop")
 
 
-async def test_blackhole_a_closing_connection_is_refused(sim, http) -> None:
-    await connect(http, sim)
+async def test_blackhole_a_closing_connection_is_refused(sim, http, clock) -> None:
+    raw = await connect(http, sim)
     await sim.delay(5)
     await sim.close(4000)  # queued behind the delay
     with pytest.raises(LookupError, match="closing"):
         await sim.blackhole()
+    await clock.advance(5)
+    assert await raw.expect_close() == 4000
 
 
 async def test_send_raw_plain_text_exactly(sim, http) -> None:
@@ -187,8 +189,10 @@ async def test_refuse_gateway_answers_a_status_instead_of_101(sim, http) -> None
     assert [(u.dialect, u.status, u.query) for u in sim.rejected_upgrades] == [
         ("v10", 503, "v=10&encoding=json")
     ]
-    await connect(http, sim)  # count=1: the next upgrade succeeds
+    raw = await connect(http, sim)  # count=1: the next upgrade succeeds
+    assert (await raw.identify())["t"] == "READY"
     assert len(sim.connections) == 1
+    await raw.close()
 
 
 async def test_refuse_gateway_until_cleared(legacy_sim, http) -> None:
@@ -197,7 +201,10 @@ async def test_refuse_gateway_until_cleared(legacy_sim, http) -> None:
         with pytest.raises(aiohttp.WSServerHandshakeError):
             await connect_legacy(http, legacy_sim)
     legacy_sim.refuse_gateway(None)
-    await connect_legacy(http, legacy_sim)
+    raw = await connect_legacy(http, legacy_sim)
+    await raw.send(legacy_identify())
+    assert (await raw.recv())["t"] == "READY"
+    await raw.close()
     assert [u.status for u in legacy_sim.rejected_upgrades] == [502, 502]
     assert len(legacy_sim.connections) == 1
 
@@ -225,7 +232,8 @@ async def test_silent_gateway_upgrade_abandoned_by_the_client(sim, http) -> None
         await attempt
     await sim.wait_for(lambda: sim.held_requests == 0)  # noticed without any answer
     sim.silent_gateway(False)
-    await connect(http, sim)
+    raw = await connect(http, sim)
+    assert (await raw.identify())["t"] == "READY"
     assert len(sim.connections) == 1  # only the new one: nothing served to the gone client
     assert [u.released for u in sim.rejected_upgrades] == [False]
 
