@@ -209,3 +209,41 @@ async def lh(
     harness = Harness(legacy_sim, clock, http)
     yield harness
     await harness.stop()
+
+
+# -- helpers for the issue 7 connection tests (liveness, hostile servers) -----
+
+
+async def advance_until(
+    clock: ManualClock, predicate: Callable[[], bool], *, step: float, limit: float
+) -> float:
+    """Advance virtual time in ``step``s until ``predicate()`` holds; return the seconds taken.
+
+    For things that must happen by a virtual deadline: fails once ``limit``
+    virtual seconds passed without it.
+    """
+    start = clock.monotonic()
+    while not predicate():
+        assert clock.monotonic() - start < limit, f"not within {limit} virtual seconds"
+        await clock.advance(step)
+    return clock.monotonic() - start
+
+
+def gateway_tasks() -> list[asyncio.Task[Any]]:
+    """The client's tasks still running (runner, reader, timers; all named discord-gateway*)."""
+    return [
+        task
+        for task in asyncio.all_tasks()
+        if task.get_name().startswith(RUNNER_TASK) and not task.done()
+    ]
+
+
+def loud_records(caplog: pytest.LogCaptureFixture) -> list[str]:
+    """The client's log records at WARNING or above (routine events must stay below)."""
+    import logging
+
+    return [
+        f"{r.levelname}: {r.getMessage()}"
+        for r in caplog.records
+        if r.name.startswith("custom_components.discord_presence") and r.levelno >= logging.WARNING
+    ]
