@@ -444,6 +444,11 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             return None
         return iso_time(self.data.waiting_until)
 
+    @property
+    def identifies_last_24h(self) -> int:
+        """IDENTIFY payloads sent with this account in the last 24 hours (for diagnostics)."""
+        return self._ledger.count(self._clock.time())
+
     # --------------------------------------------------------------- presence
 
     @callback

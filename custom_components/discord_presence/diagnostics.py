@@ -35,6 +35,8 @@ async def async_get_config_entry_diagnostics(
             "latency_ms": None if snapshot.latency is None else round(snapshot.latency * 1000, 1),
             "presence_applied": snapshot.presence_applied,
             "dialect": str(coordinator.dialect),
+            "waiting_until": coordinator.waiting_until,
+            "identifies_last_24h": coordinator.identifies_last_24h,
         },
         "stats": {
             "identifies": stats.identifies,

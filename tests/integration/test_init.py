@@ -434,6 +434,37 @@ async def test_auth_failure_while_running_starts_reauth(
     assert "rejected the token" in logged[0].getMessage()
 
 
+async def test_token_revoked_on_spacebar_like_server_leads_to_reauth(
+    hass: HomeAssistant, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A server that closes a bad token with 4000 (Spacebar) still ends in reauth (§5).
+
+    The client judges the token by GET /users/@me after repeated handshakes
+    that end before READY; the integration turns that into one ERROR and a
+    reauth flow instead of reconnecting forever.
+    """
+    async with Simulator(
+        clock=clock, bad_token_close_code=4000, gateway_bot_any_token=True
+    ) as spacebar:
+        spacebar.add_account(TOKEN, user_id=USER_ID, username="x")
+        entry = _entry(spacebar)
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        assert hass.states.get(CONNECTION).state == "connected"
+        caplog.clear()
+        spacebar.revoke_token(TOKEN)
+        await spacebar.invalid_session(resumable=False)
+        await advance_until(
+            hass, clock, lambda: hass.states.get(CONNECTION).state == "error", limit=900
+        )
+        assert any(c.close_code == 4000 for c in spacebar.connections)
+        flows = hass.config_entries.flow.async_progress()
+        assert [f["context"]["source"] for f in flows] == [SOURCE_REAUTH]
+        assert [r.levelno for r in _ours(caplog, logging.WARNING)] == [logging.ERROR]
+        await unload_all(hass)
+
+
 @pytest.mark.parametrize(("code", "issue_kind"), [(4014, "intents"), (4012, "fatal_error")])
 async def test_fatal_close_while_running_creates_issue(
     hass: HomeAssistant,
