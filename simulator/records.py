@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from simulator.parking import Outcome
+
 ClosedBy = Literal["client", "server", "drop"]
 
 
@@ -80,7 +82,9 @@ class RestRequest:
     ``fault`` says what the simulator did instead of answering normally
     (``"status"``: a ``fail_rest`` status; ``"hang"``: held unanswered).
     ``status`` is what was finally answered; None while held, or when the
-    simulator stopped before answering.
+    simulator stopped before answering. A held request's ``outcome`` says how
+    the hold ended: "released" (answered), "abandoned" (the client gave up) or
+    "reset" (the simulator stopped and reset its connection).
     """
 
     t: float
@@ -88,6 +92,7 @@ class RestRequest:
     path: str
     fault: Literal["status", "hang"] | None = None
     status: int | None = None
+    outcome: Outcome | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -96,6 +101,7 @@ class RestRequest:
             "path": self.path,
             "fault": self.fault,
             "status": self.status,
+            "outcome": self.outcome,
         }
 
 
@@ -104,15 +110,19 @@ class RejectedUpgrade:
     """A websocket upgrade the simulator did not accept.
 
     ``status`` is the HTTP status it answered (``refuse_gateway``); None for
-    a ``silent_gateway`` request never answered. A silent one that was let
-    through when the fault was lifted has ``released`` set.
+    a ``silent_gateway`` request, whose ``outcome`` says how its hold ended
+    ("released": let through when the fault was lifted; "abandoned"; "reset").
     """
 
     t: float
     dialect: Literal["v10", "legacy"]
     query: str
     status: int | None
-    released: bool = False
+    outcome: Outcome | None = None
+
+    @property
+    def released(self) -> bool:
+        return self.outcome == "released"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +130,7 @@ class RejectedUpgrade:
             "dialect": self.dialect,
             "query": self.query,
             "status": self.status,
+            "outcome": self.outcome,
             "released": self.released,
         }
 

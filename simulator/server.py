@@ -468,9 +468,10 @@ class Simulator:
             if rule is not None and rule.hang:
                 entry.fault = "hang"
                 self._recorder.changed()
-                if not await self._held_rest.hold(request.transport):
-                    # Its connection was reset; nobody reads this answer.
-                    return web.Response(status=503)
+                entry.outcome = await self._held_rest.hold(request.transport)
+                self._recorder.changed()
+                if entry.outcome != "released":
+                    return web.Response(status=503)  # nobody is there to read it
             elif rule is not None:
                 entry.fault = "status"
                 entry.status = rule.status
@@ -552,13 +553,10 @@ class Simulator:
             log.info("upgrade %s: %s", "refused" if refused else "held", request.path_qs)
             if refused is not None:
                 return _json({"message": f"{refused}: gateway unavailable", "code": 0}, refused)
-            transport = request.transport
-            if not await self._held_upgrades.hold(transport):
-                return web.Response(status=503)  # its connection was reset
-            rejected.released = True
+            rejected.outcome = await self._held_upgrades.hold(request.transport)
             self._recorder.changed()
-            if transport is None or transport.is_closing():
-                return web.Response(status=503)  # the client gave up meanwhile
+            if rejected.outcome != "released":
+                return web.Response(status=503)  # nobody is there to read it
         query = dict(request.query)
         encoder: Encoder = PlainEncoder()
         if not legacy:

@@ -121,7 +121,14 @@ async def test_records_carry_the_new_records(sim, http) -> None:
     async with http.get(f"{sim.base_url}/_sim/records") as response:
         records = await response.json()
     assert records["rest_requests"] == [
-        {"t": 0.0, "api": "v10", "path": "/gateway", "fault": "status", "status": 503}
+        {
+            "t": 0.0,
+            "api": "v10",
+            "path": "/gateway",
+            "fault": "status",
+            "status": 503,
+            "outcome": None,
+        }
     ]
     assert records["rejected_upgrades"] == [
         {
@@ -129,6 +136,7 @@ async def test_records_carry_the_new_records(sim, http) -> None:
             "dialect": "v10",
             "query": "v=10&encoding=json",
             "status": 503,
+            "outcome": None,
             "released": False,
         }
     ]

@@ -235,7 +235,7 @@ async def test_silent_gateway_upgrade_abandoned_by_the_client(sim, http) -> None
     raw = await connect(http, sim)
     assert (await raw.identify())["t"] == "READY"
     assert len(sim.connections) == 1  # only the new one: nothing served to the gone client
-    assert [u.released for u in sim.rejected_upgrades] == [False]
+    assert [u.outcome for u in sim.rejected_upgrades] == ["abandoned"]
 
 
 async def test_silent_gateway_does_not_hold_up_stop(make_sim, http) -> None:
@@ -248,3 +248,4 @@ async def test_silent_gateway_does_not_hold_up_stop(make_sim, http) -> None:
     with pytest.raises(aiohttp.ClientError):
         await attempt
     assert sim.held_requests == 0
+    assert [u.outcome for u in sim.rejected_upgrades] == ["reset"]

@@ -73,7 +73,7 @@ async def test_fail_rest_hang_is_answered_once_cleared(sim, http) -> None:
     status, _, body = await request
     assert status == 200
     assert body["username"] == "bot-a"  # type: ignore[index]
-    assert sim.rest_requests[-1].status == 200
+    assert (sim.rest_requests[-1].status, sim.rest_requests[-1].outcome) == (200, "released")
     assert sim.held_requests == 0
 
 
@@ -88,7 +88,8 @@ async def test_fail_rest_hang_does_not_hold_up_stop(make_sim, http) -> None:
     with pytest.raises(aiohttp.ClientError):
         await request
     assert sim.held_requests == 0
-    assert [(r.fault, r.status) for r in sim.rest_requests] == [("hang", None)]
+    # reset by stop() itself, not cancelled after aiohttp's shutdown timeout
+    assert [(r.fault, r.status, r.outcome) for r in sim.rest_requests] == [("hang", None, "reset")]
 
 
 async def test_fail_rest_validates_its_arguments(sim) -> None:
@@ -186,3 +187,15 @@ async def test_gateway_bot_any_token(make_sim, http) -> None:
     assert (await _get(http, f"{sim.api_url}/users/@me", {"Authorization": "Bot whatever"}))[
         0
     ] == 401
+
+
+async def test_fail_rest_hang_abandoned_by_the_client(sim, http) -> None:
+    sim.fail_rest("/gateway/bot", hang=True, count=1)
+    request = asyncio.create_task(_get(http, f"{sim.api_url}/gateway/bot"))
+    await sim.wait_for(lambda: sim.held_requests == 1)
+    request.cancel()  # the client's own timeout
+    with pytest.raises(asyncio.CancelledError):
+        await request
+    await sim.wait_for(lambda: sim.rest_requests[0].outcome is not None)
+    assert (sim.rest_requests[0].outcome, sim.rest_requests[0].status) == ("abandoned", None)
+    assert (await _get(http, f"{sim.api_url}/gateway/bot"))[0] == 200  # count=1 was spent
