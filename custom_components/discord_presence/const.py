@@ -35,8 +35,9 @@ SETUP_REST_TIMEOUT: Final = 5.0
 # After the REST check, how long setup waits for the first outcome (READY,
 # waiting for the identify budget, or a refusal) before it finishes anyway and
 # lets the entities show "connecting": Home Assistant's start is never held
-# for a slow gateway.
-SETUP_WAIT: Final = 5.0
+# for a slow gateway. With SETUP_REST_TIMEOUT the worst case stays under the
+# 10 s after which Home Assistant warns about a slow setup.
+SETUP_WAIT: Final = 3.0
 # Offline this long (on the client's clock) is worth one WARNING; shorter
 # outages (Discord's op 7, resumable drops) are routine and logged at DEBUG.
 OFFLINE_WARNING_AFTER: Final = 300.0

@@ -409,7 +409,8 @@ async def test_long_outage_logs_one_warning_and_one_info(
         hass, clock, lambda: hass.states.get(CONNECTION).state == "connected", step=5
     )
     warnings = _ours(caplog, logging.WARNING)
-    print(f"WARNING+ records in a 1-hour outage: {len(warnings)}")
+    attempts = loaded_entry.runtime_data.coordinator.data.stats.reconnects
+    print(f"WARNING+ records in a 1-hour outage: {len(warnings)} ({attempts} reconnect attempts)")
     assert [r.levelno for r in warnings] == [logging.WARNING]
     assert "offline for 5 minutes" in warnings[0].getMessage()
     back = [r for r in _ours(caplog, logging.INFO) if "again" in r.getMessage()]
