@@ -1,0 +1,183 @@
+"""The rules that keep the parts independent (CONTRIBUTING.md), read from the source's imports.
+
+Every import counts, also those under ``if TYPE_CHECKING:``: a type-only
+dependency still ties the parts together.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = "custom_components.discord_presence"
+INTEGRATION = ROOT / "custom_components" / "discord_presence"
+GATEWAY = f"{PACKAGE}.gateway"
+MAX_LINES = 500
+
+# Known exceptions to "outside gateway/, import the gateway from its face", left
+# to the parts' owners (issue 11). New code must not add to this list.
+FACE_EXCEPTIONS = {
+    (f"{PACKAGE}.coordinator", f"{GATEWAY}.clock"),  # Clock not yet exported by the face
+    ("benchmarks.bench_inflate", f"{GATEWAY}.compression"),  # benchmarks the inflaters
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path, *, modules_only: bool = False) -> set[str]:
+    """Absolute names of what ``path`` imports.
+
+    ``from x import y`` gives x and x.y (y may be a module), unless
+    ``modules_only``: then only x, the module the names come from.
+    """
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")
+                base = base[: len(base) - (node.level - 1)]
+                origin = ".".join(base + ([node.module] if node.module else []))
+            else:
+                origin = node.module or ""
+            found.add(origin)
+            if not modules_only:
+                found |= {f"{origin}.{alias.name}" for alias in node.names}
+    return found
+
+
+def _sources(*folders: str) -> list[Path]:
+    return sorted(
+        p
+        for folder in folders
+        for p in (ROOT / folder).rglob("*.py")
+        if "__pycache__" not in p.parts
+    )
+
+
+def _within(name: str, prefix: str) -> bool:
+    return name == prefix or name.startswith(f"{prefix}.")
+
+
+def test_the_import_reader_resolves_relative_imports() -> None:
+    """The rules below are only as good as this reader: check it on a known file."""
+    imports = _imports(INTEGRATION / "coordinator.py")
+    assert f"{PACKAGE}.const" in imports
+    assert f"{GATEWAY}" in imports
+
+
+@pytest.mark.parametrize(
+    "path", _sources("custom_components/discord_presence/gateway"), ids=lambda p: p.name
+)
+def test_the_gateway_imports_no_home_assistant(path: Path) -> None:
+    bad = {i for i in _imports(path) if _within(i, "homeassistant")}
+    bad |= {i for i in _imports(path) if _within(i, PACKAGE) and not _within(i, GATEWAY)}
+    assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+@pytest.mark.parametrize("path", _sources("simulator"), ids=lambda p: p.name)
+def test_the_simulator_imports_nothing_of_the_client(path: Path) -> None:
+    bad = {i for i in _imports(path) if _within(i, "custom_components") or _within(i, "tests")}
+    assert not bad, f"{path.name} imports {sorted(bad)}"
+
+
+def test_outside_the_gateway_only_its_face_is_imported() -> None:
+    submodules = {_module_name(p) for p in _sources("custom_components/discord_presence/gateway")}
+    breaches = set()
+    for path in _sources("custom_components", "demo", "benchmarks", "soak"):
+        name = _module_name(path)
+        if _within(name, GATEWAY):
+            continue
+        # `from .gateway.x import y`, `import ...gateway.x`, and `from .gateway import x`
+        # where x is a module of the package rather than a name the face exports.
+        imported = _imports(path, modules_only=True) | (_imports(path) & submodules)
+        breaches |= {(name, i) for i in imported if _within(i, GATEWAY) and i != GATEWAY}
+    assert breaches <= FACE_EXCEPTIONS, sorted(breaches - FACE_EXCEPTIONS)
+
+
+def _entity_platforms() -> set[str]:
+    return {
+        _module_name(p)
+        for p in INTEGRATION.glob("*.py")
+        if p.name != "__init__.py" and "async def async_setup_entry(" in p.read_text("utf-8")
+    }
+
+
+@pytest.mark.parametrize("name", ["services.py", "config_flow.py"])
+def test_actions_and_flows_never_import_an_entity_platform(name: str) -> None:
+    platforms = _entity_platforms()
+    assert {f"{PACKAGE}.sensor", f"{PACKAGE}.select", f"{PACKAGE}.text"} <= platforms
+    bad = {i for i in _imports(INTEGRATION / name) if any(_within(i, p) for p in platforms)}
+    assert not bad, f"{name} imports {sorted(bad)}"
+
+
+def _cycles(modules: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected groups of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in modules[node]:
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            if len(group) > 1:
+                groups.append(sorted(group))
+
+    for node in sorted(modules):
+        if node not in index:
+            visit(node)
+    return groups
+
+
+def _graph(folder: str) -> dict[str, set[str]]:
+    names = {_module_name(p): p for p in _sources(folder)}
+    return {
+        name: {i for i in _imports(path) if i in names and i != name}
+        for name, path in names.items()
+    }
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_demo_has_no_import_cycles() -> None:
+    graph = _graph("demo")
+    assert {"demo.cli", "demo.check", "demo.stack", "demo.processes", "demo.ha_api"} <= set(graph)
+    assert _cycles(graph) == []
+
+
+@pytest.mark.parametrize("path", _sources("demo"), ids=lambda p: p.name)
+def test_each_demo_module_is_small_and_says_its_job(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= MAX_LINES
+    assert ast.get_docstring(ast.parse(text)), f"{path.name} opens without saying its job"
