@@ -156,6 +156,10 @@ def test_tests_run_the_suite_on_the_newest_and_the_oldest_home_assistant() -> No
     newest, oldest = _runs(workflow, "newest"), _runs(workflow, "oldest")
     assert "script/test" in newest
     assert "script/demo --check" in newest
+    soak = [r for r in newest if r.startswith("script/soak ")]
+    assert soak, "CI runs a short seeded soak"
+    assert re.fullmatch(r"script/soak --seed \d+ --faults \d+", soak[0]), "seeded and short"
+    assert int(soak[0].rsplit(" ", 1)[1]) <= 1000
     assert "script/test --min" in oldest
     assert "script/test" not in oldest
     for job, variant in (("newest", ""), ("oldest", "--min")):
