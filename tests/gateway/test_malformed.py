@@ -13,7 +13,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from custom_components.discord_presence.gateway import Compression
+from custom_components.discord_presence.gateway import Compression, ConnectionState
+from custom_components.discord_presence.gateway.client import DEFAULT_CONNECT_TIMEOUT
 from tests.gateway.conftest import Harness
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ async def test_unexpected_shapes_recycle_the_connection(sh: Harness, scripted: S
 
 
 async def test_handshake_timeout_recycles(sh: Harness, scripted: Scripted) -> None:
+    """ws_connect plus HELLO/READY must be done within connect_timeout (on the clock)."""
     scripted.scripts = [[{"op": 42}]]  # never says HELLO
     scripted.gateway_calls = 1  # skip the url-less first answer
     client = sh.make(compression=Compression.NONE)
@@ -134,6 +136,33 @@ async def test_handshake_timeout_recycles(sh: Harness, scripted: Scripted) -> No
     assert client.presence == client.snapshot().presence
     sh.start()
     await sh.until(lambda: scripted.connections == 1)
-    await sh.clock.advance(60)
+    await sh.clock.advance(DEFAULT_CONNECT_TIMEOUT - 0.5)
+    assert sh.c.snapshot().stats.last_close_code is None  # not given up early
+    await sh.clock.advance(0.5)
+    assert sh.c.snapshot().stats.last_close_code == 4000
     await sh.until_connected_advancing()
     assert scripted.closes[0] == 4000
+
+
+async def test_ready_before_hello_recycles(sh: Harness, scripted: Scripted) -> None:
+    """Going live on a READY that came before HELLO would mean no heartbeat at all."""
+    ready = {
+        "op": 0,
+        "t": "READY",
+        "s": 1,
+        "d": {
+            "session_id": "early",
+            "resume_gateway_url": "ws://127.0.0.1:9/nowhere",
+            "user": {"id": "1", "username": "early"},
+        },
+    }
+    scripted.scripts = [[ready, HELLO]]
+    scripted.gateway_calls = 1
+    sh.start(compression=Compression.NONE)
+    await sh.until_connected_advancing()
+    assert scripted.connections == 2
+    assert scripted.closes[0] == 4000
+    assert sh.states.count(ConnectionState.CONNECTED) == 1  # only on the second connection
+    snap = sh.c.snapshot()
+    assert snap.user is not None
+    assert snap.user.username == "u"  # from the proper READY, not the early one
