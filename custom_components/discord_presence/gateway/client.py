@@ -1029,7 +1029,15 @@ class GatewayClient:
         # Discord asks for a random 1-5 s pause before identifying again. A
         # server that keeps invalidating gets ever longer pauses (up to the
         # backoff cap) instead of an IDENTIFY every few seconds; the backoff
-        # only resets once a connection stays live for STABLE_AFTER.
+        # only resets once a connection stays live for STABLE_AFTER (checked
+        # here too: the usual reset happens at teardown, after this draw).
+        conn = self._conn
+        if (
+            conn is not None
+            and conn.live_since is not None
+            and self._clock.monotonic() - conn.live_since >= STABLE_AFTER
+        ):
+            self._backoff.reset()
         return _Next(
             _Action.IDENTIFY,
             delay=self._backoff.next_spacing(
