@@ -148,7 +148,7 @@ async def test_hello_data_with_a_sane_interval_sets_the_watchdog(sim, http, cloc
     sim.hello_data = {"heartbeat_interval": 4000}
     raw = await connect(http, sim)
     await clock.advance(5.9)  # 1.5 x 4 s = 6 s
-    assert sim.connections[0].open
+    assert sim.connections[0].close_code is None  # set as soon as a close frame is sent
     await clock.advance(0.1)
     assert await raw.expect_close() == 4009
 
@@ -175,7 +175,7 @@ async def test_ready_extra_in_legacy_sets_the_watchdog(legacy_sim, http, clock) 
     ready = await raw.recv()
     assert (ready["d"]["heartbeat_interval"], ready["d"]["extra"]) == (4000, True)
     await clock.advance(5.9)
-    assert legacy_sim.connections[0].open
+    assert legacy_sim.connections[0].close_code is None
     await clock.advance(0.1)
     assert await raw.expect_close() == 4009
 
