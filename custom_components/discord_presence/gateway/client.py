@@ -57,6 +57,7 @@ from .protocol import (
     fatal_error,
 )
 from .ratelimit import PRESENCE_LIMIT, PRESENCE_PERIOD, SendBudget, SlidingWindow
+from .urls import host_of, is_safe_gateway_url
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Coroutine
@@ -753,17 +754,30 @@ class GatewayClient:
         return remaining, reset_after / 1000.0
 
     async def _pick_url(self, resuming: bool) -> str:
+        # Every URL a server hands out is checked here, the one place a
+        # connection's address is chosen: the token follows it (security).
         if resuming and self._resume_url:
-            return self._resume_url
+            if is_safe_gateway_url(self._resume_url):
+                return self._resume_url
+            _LOGGER.info(
+                "Not resuming at %s: it is not wss:// or loopback", _host(self._resume_url)
+            )
+            self._resume_url = None
         if self._redirect_url is not None:
             redirect, self._redirect_url = self._redirect_url, None
-            return redirect
+            if is_safe_gateway_url(redirect):
+                return redirect
+            _LOGGER.info("Ignoring a redirect to %s: it is not wss:// or loopback", _host(redirect))
         if self._codec.cache_gateway_url and self._gateway_url is not None:
             return self._gateway_url
         data = await self._get_json("/gateway", auth=False)
         url = data.get("url") if isinstance(data, dict) else None
         if not isinstance(url, str) or not url:
             raise GatewayProtocolError("GET /gateway returned no url")
+        if not is_safe_gateway_url(url):
+            raise GatewayProtocolError(
+                f"GET /gateway returned a gateway the token may not go to ({_host(url)})"
+            )
         if self._codec.cache_gateway_url:
             self._gateway_url = url
         return url
@@ -1018,7 +1032,7 @@ class GatewayClient:
             url = data.get("url") if isinstance(data, dict) else None
             if not isinstance(url, str) or not url:
                 raise GatewayProtocolError("redirect without a url")
-            _LOGGER.info("Discord gateway redirected us")
+            _LOGGER.info("Discord gateway redirected us to %s", _host(url))
             return _Next(_Action.IDENTIFY, url=url)
         _LOGGER.info("Discord gateway asked us to reconnect")
         return _Next(_Action.RESUME)
@@ -1302,6 +1316,11 @@ async def _wait_through_cancel(task: asyncio.Future[Any]) -> None:
             cancelled = True
     if cancelled:
         raise asyncio.CancelledError
+
+
+def _host(url: str) -> str:
+    """A URL's host for the log (the rest of a URL may carry a session's query)."""
+    return host_of(url) or "a URL without a host"
 
 
 def _describe(err: BaseException) -> str:
