@@ -5,6 +5,12 @@ Shape of the machine:
 * ``run()`` owns a runner task that loops: pick where to connect (resume URL,
   cached or fresh gateway URL, legacy redirect), open the websocket, serve it
   until it ends, decide (resume / new session / fatal), back off, repeat.
+  Only a fatal error ends it. Before an IDENTIFY it waits for the budget
+  (state WAITING: Discord's session_start_limit keeps a reserve; when that
+  cannot be read, the shared IdentifyLedger caps "blind" identifies per
+  24 h) and for the 5 s spacing. A failed attempt keeps the session to
+  resume on; repeated endings before READY get the token judged by REST; an
+  unexpected exception in one attempt is logged and the connection recycled.
 * While a connection is served, a reader task reads frames; per-connection
   tasks do the timed work (heartbeats, liveness pings, presence sends,
   periodic re-assert, the handshake watchdog). A timer that wants the
@@ -400,7 +406,13 @@ class GatewayClient:
             await self._ready_event.wait()
 
     async def run(self) -> None:
-        """Connect and stay connected until close(); raise a FatalGatewayError on give-up."""
+        """Connect and stay connected until close(); raise a FatalGatewayError on give-up.
+
+        Give-up means the user must act (token rejected, intents refused ...)
+        or the loop itself broke (ClientCrashed). An exhausted identify budget
+        is not one: the client waits in WAITING and goes on by itself. The
+        error is logged here at DEBUG only; the caller logs the one ERROR.
+        """
         if self._runner is not None:
             raise RuntimeError("GatewayClient.run() is already running")
         self._closing = False
