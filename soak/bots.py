@@ -38,6 +38,8 @@ class Bot:
     clients_started: int = 0
     #: IDENTIFYs Discord's rules demand so far (one per client start, plus per fault).
     needed: int = 0
+    #: IDENTIFYs beyond that, already reported (--keep-going).
+    excess: int = 0
     #: Connections a fault hit that must be gone before this bot has recovered.
     must_replace: set[int] = field(default_factory=set)
 

@@ -63,7 +63,9 @@ class Campaign:
         during: During = "presence" if roll < 0.15 else "fault" if roll < 0.25 else "none"
         during_after = rng.uniform(0.0, 6.0)
         second = self._fault() if during == "fault" else None
-        if second is not None and (second.fatal is not None or second.scope == "server"):
+        if second is not None and (
+            second.fatal is not None or second.scope == "server" or not second.second_ok
+        ):
             # A fatal or whole-server fault in the middle of recovery would
             # blur which of the two the recovery time belongs to.
             during, second = "none", None

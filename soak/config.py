@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
@@ -31,6 +31,15 @@ class SoakConfig:
     report: Path | None = None
     memory: bool = True
     recovery_bound: float = RECOVERY_BOUND
+    #: Draw only these fault kinds (to minimise a breach, or to test one kind).
+    only: tuple[str, ...] = ()
+    #: Record breaches of the counting invariants and go on (for the figures
+    #: of a long run); a crash, a leak or a client that never recovers still stops it.
+    keep_going: bool = False
+
+    def replay(self, faults: int) -> str:
+        """The command that replays this run up to its ``faults``-th fault."""
+        return replace(self, faults=faults, keep_going=False).command()
 
     def command(self) -> str:
         """The command line that replays this run."""
@@ -43,4 +52,7 @@ class SoakConfig:
             parts.append(f"--accounts {self.accounts}")
         if self.fatal:
             parts.append("--fatal")
+        parts += [f"--only '{kind}'" for kind in self.only]
+        if self.keep_going:
+            parts.append("--keep-going")
         return " ".join(parts)

@@ -85,6 +85,9 @@ class Fault:
     fatal: type[FatalGatewayError] | None = None
     #: A close code this fault sends itself (not the client's doing).
     close_code: int | None = None
+    #: May come second, while the client recovers from another fault. Not a
+    #: delay: it would overwrite a first delay on the same connection.
+    second_ok: bool = True
     weight: float = 1.0
 
     def needs_new_session(self, *, legacy: bool) -> bool:
@@ -202,9 +205,10 @@ async def _forget_sessions(scene: Scene, token: str, rng: random.Random) -> Hit 
     # A drop right after, so the client has to try resuming a session the server forgot.
     await _call(scene.sim, "forget_sessions")
     record = scene.live(token)
-    if record is not None:
-        await scene.sim.drop(record)
-    return Hit(None)
+    if record is None:
+        return Hit(None)
+    await scene.sim.drop(record)
+    return Hit(record.id)
 
 
 _BOTH = (True, True)
@@ -234,8 +238,15 @@ def catalogue(*, fatal: bool) -> list[Fault]:
         Fault("withheld ACKs", _on_live(_withhold), _NEITHER, _BOTH, v10_only=True),
         Fault("server heartbeat request", _on_live(_beat_request), _NEITHER, _NEITHER),
         Fault("garbage frame", _on_live(_garbage), _LEGACY_ONLY, _BOTH),
-        Fault("delay < interval", _on_live(_delay_short), _NEITHER, _NEITHER),
-        Fault("delay > interval", _on_live(_delay_long), _NEITHER, _BOTH, v10_only=True),
+        Fault("delay < interval", _on_live(_delay_short), _NEITHER, _NEITHER, second_ok=False),
+        Fault(
+            "delay > interval",
+            _on_live(_delay_long),
+            _NEITHER,
+            _BOTH,
+            v10_only=True,
+            second_ok=False,
+        ),
         Fault(
             "unknown op",
             _on_live(_unknown_op),
@@ -253,7 +264,9 @@ def catalogue(*, fatal: bool) -> list[Fault]:
         ),
         Fault(
             "gateway outage (sessions kept)",
-            _outage(1.0, 90.0),
+            # At most 55 s: with the 60 s backoff cap the client is back
+            # before the simulator's 120 s session window closes.
+            _outage(1.0, 55.0),
             _LEGACY_ONLY,
             _BOTH,
             scope="server",
@@ -320,12 +333,19 @@ def catalogue(*, fatal: bool) -> list[Fault]:
 
 
 def available(
-    faults: list[Fault], sim: Simulator, *, legacy: bool
+    faults: list[Fault], sim: Simulator, *, legacy: bool, only: tuple[str, ...] = ()
 ) -> tuple[list[Fault], list[str]]:
     """The faults this simulator and dialect support, and why the others were skipped."""
     usable: list[Fault] = []
     skipped: list[str] = []
+    unknown = set(only) - {fault.kind for fault in faults}
+    if unknown:
+        raise ValueError(
+            f"unknown fault kinds {sorted(unknown)}; known: {[f.kind for f in faults]}"
+        )
     for fault in faults:
+        if only and fault.kind not in only:
+            continue
         missing = [name for name in fault.requires if not hasattr(sim, name)]
         if missing:
             skipped.append(f"{fault.kind}: the simulator has no {', '.join(missing)}()")

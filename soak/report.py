@@ -30,7 +30,12 @@ _HEADER = (
 def markdown(config: SoakConfig, stats: RunStats) -> str:
     """The report for one run."""
     dialect = "legacy (2016)" if config.legacy else f"v10, {config.compression}"
-    verdict = "**passed**" if stats.breach is None else "**failed** (first breach below)"
+    if stats.breach is not None:
+        verdict = "**failed** (the breach that stopped it is below)"
+    elif stats.breaches:
+        verdict = f"**{len(stats.breaches)} breaches recorded** (listed below)"
+    else:
+        verdict = "**passed**"
     lines = [
         "# Reliability: the seeded fault soak",
         "",
@@ -102,6 +107,31 @@ def markdown(config: SoakConfig, stats: RunStats) -> str:
         "- The token appears in no log line, captured at DEBUG from the root logger.",
         "- With several accounts: a fault on one bot leaves the others untouched.",
     ]
+    if stats.breaches:
+        lines += [
+            "",
+            "## Breaches recorded (--keep-going)",
+            "",
+            f"{len(stats.breaches)} breaches; IDENTIFYs beyond the minimum: "
+            f"{stats.excess_identifies}. Each replays with the command shown (the run "
+            "stops at its first breach without --keep-going).",
+            "",
+            "| invariant | count | first at step | replay | first detail |",
+            "|---|---:|---:|---|---|",
+        ]
+        firsts: dict[str, tuple[int, int, str]] = {}
+        counts: dict[str, int] = {}
+        for invariant, step, applied, detail in stats.breaches:
+            counts[invariant] = counts.get(invariant, 0) + 1
+            firsts.setdefault(invariant, (step, applied, detail))
+        for invariant, (step, applied, detail) in firsts.items():
+            replay = config.replay(applied)
+            lines.append(f"| {invariant} | {counts[invariant]} | {step} | `{replay}` | {detail} |")
+        lines += ["", "Every breach:", ""]
+        lines += [
+            f"- step {step} (fault {applied}): {invariant}: {detail}"
+            for invariant, step, applied, detail in stats.breaches
+        ]
     if stats.skipped:
         lines += ["", "## Faults skipped in this run", ""]
         lines += [f"- {reason}" for reason in stats.skipped]

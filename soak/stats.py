@@ -56,6 +56,9 @@ class RunStats:
     memory_total_growth: int | None = None
     memory_checkpoints: list[tuple[int, int, int]] = field(default_factory=list)
     breach: str | None = None
+    #: --keep-going: (invariant, step, faults applied, detail) of every recorded breach.
+    breaches: list[tuple[str, int, int, str]] = field(default_factory=list)
+    excess_identifies: int = 0
 
     def fault(self, kind: str) -> KindStats:
         return self.faults.setdefault(kind, KindStats())
