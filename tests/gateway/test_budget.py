@@ -100,6 +100,17 @@ async def test_budget_above_reserve_identifies_at_once(h: Harness) -> None:
     assert len(h.sim.connections) == 1
 
 
+async def test_small_daily_total_keeps_a_tenth_in_reserve(h: Harness) -> None:
+    # A server granting 20 a day: the reserve is 2, not 10 (else never a start).
+    h.sim.set_session_start_limit(TOKEN, total=20, remaining=3, reset_after=3600)
+    h.start()
+    await h.ready()
+    assert ConnectionState.WAITING not in h.states
+    await h.sim.close(4009)  # spends one: 2 left, the reserve
+    await _until_waiting(h)
+    assert len(h.sim.connections) == 1
+
+
 # ------------------------------------------------------------ blind identifies
 
 

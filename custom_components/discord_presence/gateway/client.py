@@ -706,8 +706,8 @@ class GatewayClient:
             limit = await self._check_session_start_limit()
         now = self._clock.time()
         if limit is not None:
-            remaining, reset_after = limit
-            if remaining > IDENTIFY_RESERVE:
+            remaining, reset_after, reserve = limit
+            if remaining > reserve:
                 return None
             wake = now + reset_after + self._rng.uniform(BUDGET_JITTER_MIN, BUDGET_JITTER_MAX)
             _LOGGER.info(
@@ -742,8 +742,8 @@ class GatewayClient:
             self._waiting_until = None
         self._set_state(before)
 
-    async def _check_session_start_limit(self) -> tuple[int, float] | None:
-        """``(remaining, reset_after s)`` from /gateway/bot, or None when unreadable."""
+    async def _check_session_start_limit(self) -> tuple[int, float, int] | None:
+        """``(remaining, reset_after s, reserve)`` from /gateway/bot; None when unreadable."""
         try:
             data = await self._get_json("/gateway/bot", auth=True)
         except FatalGatewayError:
@@ -763,7 +763,13 @@ class GatewayClient:
         ):
             _LOGGER.debug("GET /gateway/bot has no usable session_start_limit")
             return None
-        return remaining, reset_after / 1000.0
+        total = limit.get("total") if isinstance(limit, dict) else None
+        reserve = IDENTIFY_RESERVE
+        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+            # A server with a tiny daily total (not Discord's 1000) would
+            # otherwise never get past the reserve: keep a tenth of it there.
+            reserve = min(reserve, total // 10)
+        return remaining, reset_after / 1000.0, reserve
 
     async def _pick_url(self, resuming: bool) -> str:
         # Every URL a server hands out is checked here, the one place a
