@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 # The browser test imports the login from here, beside the stack it starts.
 __all__ = ["HA_PASSWORD", "HA_USERNAME", "DemoStack", "StackError", "StackOptions"]
 
+# Home Assistant runs with --skip-pip: these lines in its log mean the demo's
+# requirements lack a package some component needs.
 REQUIREMENT_ERRORS = (
     "Unable to install package",
     "Requirements for",
