@@ -168,14 +168,6 @@ def test_tests_run_the_suite_on_the_newest_and_the_oldest_home_assistant() -> No
         assert _uses(workflow, job)[0] == "actions/checkout", "check out before anything else"
 
 
-def test_the_oldest_job_is_the_home_assistant_hacs_json_declares() -> None:
-    hacs = json.loads((ROOT / "hacs.json").read_text(encoding="utf-8"))
-    declared = tuple(hacs["homeassistant"].split(".")[:2])
-    requirements = (ROOT / "requirements_min.txt").read_text(encoding="utf-8")
-    # requirements_min.txt says which Home Assistant its phcc pin brings.
-    assert re.search(rf"Home Assistant {declared[0]}\.{declared[1]}\.\d+", requirements)
-
-
 def test_release_checks_the_tag_runs_the_tests_and_uploads_the_zip() -> None:
     workflow = _load("release.yml")
     assert _triggers(workflow) == {"release": {"types": ["published"]}}
