@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import random
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from custom_components.discord_presence.gateway import (
     Compression,
@@ -61,8 +61,38 @@ class Bot:
         return task.exception() or RuntimeError("run() returned without close()")
 
 
+class Fleet(Protocol):
+    """How a run starts, steers and stops its accounts' clients.
+
+    Client mode holds GatewayClients itself; the Home Assistant mode sets up
+    config entries and steers them through the integration's actions.
+    """
+
+    #: Whether the end-of-run check may demand that no task at all is left
+    #: (Home Assistant keeps its own tasks; it checks them itself).
+    owns_loop: bool
+
+    async def start(self, bot: Bot) -> None:
+        """A fresh client for ``bot``; sets ``bot.client`` (and ``bot.task``)."""
+        ...
+
+    async def want(self, bot: Bot, presence: Presence) -> None:
+        """Ask for ``presence``; sets ``bot.wanted`` to what the client now wants."""
+        ...
+
+    async def stop(self, bot: Bot) -> None:
+        """Close ``bot``'s client for good."""
+        ...
+
+    def check(self) -> None:
+        """Extra invariants of this mode, after every settle (raise Breach)."""
+        ...
+
+
 class ClientFleet:
     """Creates the clients against the simulator on the shared clock."""
+
+    owns_loop = True
 
     def __init__(
         self,
@@ -83,7 +113,7 @@ class ClientFleet:
         self._compression = Compression(compression)
         self._on_change = on_change
 
-    def start(self, bot: Bot) -> None:
+    async def start(self, bot: Bot) -> None:
         """A fresh client for ``bot`` (its own rng, seeded from the run's)."""
         client = GatewayClient(
             self._http,
@@ -100,6 +130,13 @@ class ClientFleet:
         bot.task = asyncio.create_task(client.run(), name=f"soak-bot-{bot.index}")
         bot.clients_started += 1
         bot.needed += 1
+
+    async def want(self, bot: Bot, presence: Presence) -> None:
+        bot.c.update_presence(presence)
+        bot.wanted = presence
+
+    def check(self) -> None:
+        """Client mode has no extra invariants."""
 
     async def stop(self, bot: Bot) -> None:
         if bot.client is not None:

@@ -11,6 +11,7 @@ fault and the state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import sys
 import time
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import aiohttp
 
 from simulator import Simulator
-from soak.bots import Bot, ClientFleet, tasks_of, token_for
+from soak.bots import Bot, ClientFleet, Fleet, tasks_of, token_for
 from soak.campaign import Campaign, Step
 from soak.clock import SoakClock, run_for, settle, step
 from soak.config import HEARTBEAT_INTERVAL_MS, IDLE_PATIENCE, SoakConfig
@@ -33,7 +34,7 @@ from soak.presences import random_presence, shown_shape, wanted_shape
 from soak.stats import KindStats, RunStats
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable
+    from collections.abc import AsyncIterator, Awaitable, Callable
 
     from simulator.records import ConnectionRecord
 
@@ -92,7 +93,7 @@ class ClientSoak:
         self._sabotage = sabotage
         self._out = out if out is not None else sys.stderr
         self._loop_errors: list[dict[str, Any]] = []
-        self._fleet: ClientFleet | None = None
+        self._fleet: Fleet | None = None
         self._step: Step | None = None
         self._expect_end: Bot | None = None
         self.breach: str | None = None
@@ -141,26 +142,16 @@ class ClientSoak:
             self.memory.start()
         try:
             with self.logs:
-                async with aiohttp.ClientSession() as http:
-                    await self.sim.start()
-                    self._fleet = ClientFleet(
-                        http,
-                        self.sim.api_url,
-                        self.clock,
-                        self.rng,
-                        legacy=self.config.legacy,
-                        compression=self.config.compression,
-                        on_change=self.changed,
-                    )
+                async with self.environment() as fleet:
+                    self._fleet = fleet
                     try:
                         await self._campaign()
                     except Breach as breach:
                         self._report_breach(breach)
                     finally:
                         await self._shutdown()
-                        await self.sim.stop()
                 await settle()
-                if self.breach is None:
+                if self.breach is None and self._require_fleet().owns_loop:
                     self._check_nothing_left(before)
         except Breach as breach:
             self._report_breach(breach)
@@ -173,6 +164,24 @@ class ClientSoak:
         self.stats.breach = self.breach
         return self.stats
 
+    @contextlib.asynccontextmanager
+    async def environment(self) -> AsyncIterator[Fleet]:
+        """The simulator and the clients' fleet for the run (client mode)."""
+        async with aiohttp.ClientSession() as http:
+            await self.sim.start()
+            try:
+                yield ClientFleet(
+                    http,
+                    self.sim.api_url,
+                    self.clock,
+                    self.rng,
+                    legacy=self.config.legacy,
+                    compression=self.config.compression,
+                    on_change=self.changed,
+                )
+            finally:
+                await self.sim.stop()
+
     async def _campaign(self) -> None:
         fleet = self._require_fleet()
         faults, self.stats.skipped = available(
@@ -182,7 +191,7 @@ class ClientSoak:
             only=self.config.only,
         )
         for bot in self.bots:
-            fleet.start(bot)
+            await fleet.start(bot)
         self.logs.take_client_levels()
         recovery = await self._recover()
         self.stats.presence_kind("first connection").add(
@@ -220,7 +229,7 @@ class ClientSoak:
         bot = self.bots[current.presence_target]
         updates = 1 if current.presence == "change" else current.burst
         for n in range(updates):
-            self._want(bot)
+            await self._want(bot)
             if n < updates - 1:
                 await self.run_for(campaign.burst_gap())
         self.logs.take_client_levels()
@@ -231,9 +240,8 @@ class ClientSoak:
         )
         self._soft(self._check_records)
 
-    def _want(self, bot: Bot) -> None:
-        bot.wanted = random_presence(self.rng, legacy=self.config.legacy)
-        bot.c.update_presence(bot.wanted)
+    async def _want(self, bot: Bot) -> None:
+        await self._require_fleet().want(bot, random_presence(self.rng, legacy=self.config.legacy))
 
     async def _settle_quiet(self) -> None:
         """After a quiet pause every account must still be converged; if a
@@ -267,7 +275,7 @@ class ClientSoak:
         second_at: list[float] = []
         during: _During | None = None
         if current.during == "presence":
-            during = _During(current.during_after, lambda: self._async_want(bot))
+            during = _During(current.during_after, partial(self._want, bot))
         elif current.second is not None:
             second = current.second
 
@@ -305,9 +313,6 @@ class ClientSoak:
             needed=needed,
             warnings=warnings,
         )
-
-    async def _async_want(self, bot: Bot) -> None:
-        self._want(bot)
 
     def _account(
         self,
@@ -367,7 +372,7 @@ class ClientSoak:
         self._expect_end = None
         bot.must_replace.clear()
         self.watch.reset_window(bot.token)
-        fleet.start(bot)
+        await fleet.start(bot)
 
     # -------------------------------------------------------------- recovery
 
@@ -463,6 +468,8 @@ class ClientSoak:
             )
         if self.logs.leak is not None:
             raise Breach("the token appears in no log line", self._redact(self.logs.leak))
+        if self._fleet is not None:
+            self._fleet.check()
         for bot in self.bots:
             ended = bot.ended()
             if ended is not None and bot is not self._expect_end:
@@ -660,7 +667,7 @@ class ClientSoak:
             text = text.replace(bot.token, "<token>")
         return text
 
-    def _require_fleet(self) -> ClientFleet:
+    def _require_fleet(self) -> Fleet:
         assert self._fleet is not None
         return self._fleet
 
