@@ -1,13 +1,6 @@
 """The Simulator: an aiohttp server with Discord's REST endpoints and gateways.
 
-REST (v10 under ``/api/v10``, the 2016 API under ``/api``):
-    GET /gateway         -> {"url": ws url}; counted in ``gateway_requests``
-    GET /gateway/bot     -> url, shards, session_start_limit (needs the token)
-    GET /users/@me       -> the bot's user object (needs the token)
-    GET /oauth2/applications/@me -> the bot's application (needs the token)
-v10 wants ``Authorization: Bot <token>``; the 2016 API also takes the bare token.
-Bad or missing tokens get 401 ``{"message": "401: Unauthorized", "code": 0}``.
-
+REST: see ``rest.py`` (v10 under ``/api/v10``, the 2016 API under ``/api``).
 Gateways: ``/gateway`` speaks v10, ``/legacy-gateway`` the seed's dialect.
 Control: ``POST /_sim/fault``, ``GET /_sim/records``.
 
@@ -20,8 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from aiohttp import web
@@ -30,38 +21,20 @@ from simulator.accounts import Account, Accounts
 from simulator.clock import Clock, SystemClock
 from simulator.compression import Encoder, PlainEncoder, transport_encoder
 from simulator.faults import FaultError, apply_fault
-from simulator.http_faults import RestFailures, UpgradeGate, failure_body
+from simulator.http_faults import UpgradeGate
 from simulator.hub import LEGACY_PATH, V10_PATH, Hub, log
 from simulator.legacy import LegacyConnection
 from simulator.parking import Parking
 from simulator.records import ConnectionRecord, Recorder, RejectedUpgrade, RestRequest
+from simulator.rest import RestApi, json_response
 from simulator.sessions import Sessions
 from simulator.v10 import V10Connection
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from types import TracebackType
 
     from simulator.connection import GatewayConnection
-
-UNAUTHORIZED = {"message": "401: Unauthorized", "code": 0}
-#: What ``gateway_bot_any_token`` answers for a token it does not know (fixed values).
-ANY_TOKEN_LIMIT = {
-    "total": 1000,
-    "remaining": 1000,
-    "reset_after": 14_400_000,
-    "max_concurrency": 1,
-}
-
-
-def _json(body: object, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
-    """JSON with Discord's exact ``Content-Type: application/json`` (no charset),
-    which some clients compare literally."""
-    return web.Response(
-        body=json.dumps(body).encode(),
-        status=status,
-        content_type="application/json",
-        headers=headers,
-    )
 
 
 class Simulator:
@@ -92,13 +65,10 @@ class Simulator:
             heartbeat_interval_ms=heartbeat_interval_ms,
             bad_token_close_code=bad_token_close_code,
         )
-        self.gateway_bot_any_token = gateway_bot_any_token
+        self.rest = RestApi(self.hub, any_token=gateway_bot_any_token)
         self._runner: web.AppRunner | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
-        self.gateway_bot_requests = 0
-        self._rest_failures = RestFailures()
         self._upgrade_gate = UpgradeGate()
-        self._held_rest = Parking(self._recorder.changed)
         self._held_upgrades = Parking(self._recorder.changed)
         #: Session start windows are relative until the first start anchors them.
         self._anchored = False
@@ -162,19 +132,7 @@ class Simulator:
         if self._runner is not None:
             raise RuntimeError("simulator already started")
         app = web.Application()
-        routes: dict[str, Simulator._Handler] = {
-            "/gateway": self._gateway,
-            "/gateway/bot": self._gateway_bot,
-            "/users/@me": self._me,
-            "/oauth2/applications/@me": self._application,
-        }
-        apis: tuple[tuple[str, Literal["v10", "legacy"]], ...] = (
-            ("/api/v10", "v10"),
-            ("/api", "legacy"),
-        )
-        for prefix, version in apis:
-            for path, handler in routes.items():
-                app.router.add_get(prefix + path, self._rest(handler, version, path))
+        self.rest.add_routes(app)
         for path in (V10_PATH, LEGACY_PATH):
             app.router.add_get(path, self._websocket)
             app.router.add_get(path + "/", self._websocket)
@@ -196,7 +154,7 @@ class Simulator:
             now = self.clock.monotonic()
             for account in self.hub.accounts.all():
                 account.window_ends += now
-        self._held_rest.open()
+        self.rest.held.open()
         self._held_upgrades.open()
         self._note_lifecycle("start")
         log.info("simulator ready: REST %s", self.api_url)
@@ -210,7 +168,7 @@ class Simulator:
         """
         if self._runner is None:
             return
-        self._held_rest.abort()
+        self.rest.held.abort()
         self._held_upgrades.abort()
         for connection in list(self.hub.live.values()):
             connection.drop()
@@ -283,6 +241,19 @@ class Simulator:
         return self._recorder.presences
 
     @property
+    def gateway_bot_any_token(self) -> bool:
+        return self.rest.any_token
+
+    @gateway_bot_any_token.setter
+    def gateway_bot_any_token(self, value: bool) -> None:
+        self.rest.any_token = value
+
+    @property
+    def gateway_bot_requests(self) -> int:
+        """How many times ``GET /gateway/bot`` was answered 200."""
+        return self.rest.gateway_bot_requests
+
+    @property
     def gateway_requests(self) -> int:
         """How many times ``GET /gateway`` (either API) was called."""
         return self._recorder.gateway_requests
@@ -320,7 +291,7 @@ class Simulator:
     @property
     def held_requests(self) -> int:
         """REST requests and upgrades held unanswered right now."""
-        return len(self._held_rest) + len(self._held_upgrades)
+        return len(self.rest.held) + len(self._held_upgrades)
 
     @property
     def hello_data(self) -> Any:
@@ -435,12 +406,12 @@ class Simulator:
         ``clear_rest_failures()`` (then answered normally) or ``stop()``
         (then reset). A new call for a path replaces its rule.
         """
-        self._rest_failures.set(path, status, count=count, hang=hang, retry_after=retry_after)
+        self.rest.failures.set(path, status, count=count, hang=hang, retry_after=retry_after)
 
     def clear_rest_failures(self) -> None:
         """Remove every REST failure and answer the requests held so far."""
-        self._rest_failures.clear()
-        self._held_rest.release()
+        self.rest.failures.clear()
+        self.rest.held.release()
 
     def refuse_gateway(self, status: int | None = 503, *, count: int | None = None) -> None:
         """Websocket upgrades answer HTTP ``status`` instead of 101 (the next
@@ -454,78 +425,6 @@ class Simulator:
         self._upgrade_gate.silent = enabled
         if not enabled:
             self._held_upgrades.release()
-
-    # -- REST -------------------------------------------------------------
-    _Handler = Callable[[web.Request, str], dict[str, Any] | None]
-
-    def _rest(
-        self, handler: _Handler, version: Literal["v10", "legacy"], path: str
-    ) -> Callable[[web.Request], Any]:
-        async def respond(request: web.Request) -> web.Response:
-            entry = RestRequest(t=self.clock.monotonic(), api=version, path=path)
-            self._recorder.rest_requests.append(entry)
-            rule = self._rest_failures.take(path)
-            if rule is not None and rule.hang:
-                entry.fault = "hang"
-                self._recorder.changed()
-                entry.outcome = await self._held_rest.hold(request.transport)
-                self._recorder.changed()
-                if entry.outcome != "released":
-                    return web.Response(status=503)  # nobody is there to read it
-            elif rule is not None:
-                entry.fault = "status"
-                entry.status = rule.status
-                self._recorder.changed()
-                body, headers = failure_body(rule)
-                return _json(body, status=entry.status or 500, headers=headers)
-            answer = handler(request, version)
-            entry.status = 401 if answer is None else 200
-            self._recorder.changed()
-            return _json(UNAUTHORIZED if answer is None else answer, status=entry.status)
-
-        return respond
-
-    def _authorised(self, request: web.Request, version: str) -> Account | None:
-        header = request.headers.get("Authorization", "")
-        if header.startswith("Bot "):
-            token = header.removeprefix("Bot ")
-        elif version == "legacy":
-            token = header
-        else:
-            return None
-        return self.hub.accounts.get(token)
-
-    def _gateway(self, request: web.Request, version: str) -> dict[str, Any]:
-        self._recorder.gateway_requests += 1
-        self._recorder.changed()
-        return {"url": self.hub.v10_url if version == "v10" else self.hub.legacy_url}
-
-    def _gateway_bot(self, request: web.Request, version: str) -> dict[str, Any] | None:
-        account = self._authorised(request, version)
-        if account is None and not self.gateway_bot_any_token:
-            return None
-        self.gateway_bot_requests += 1
-        limit = dict(ANY_TOKEN_LIMIT)
-        if account is not None:
-            limit = {
-                "total": account.session_start_total,
-                "remaining": account.session_start_remaining,
-                "reset_after": self.hub.accounts.reset_after_ms(account),
-                "max_concurrency": 1,
-            }
-        return {
-            "url": self.hub.v10_url if version == "v10" else self.hub.legacy_url,
-            "shards": 1,
-            "session_start_limit": limit,
-        }
-
-    def _me(self, request: web.Request, version: str) -> dict[str, Any] | None:
-        account = self._authorised(request, version)
-        return None if account is None else account.user()
-
-    def _application(self, request: web.Request, version: str) -> dict[str, Any] | None:
-        account = self._authorised(request, version)
-        return None if account is None else account.application()
 
     # -- gateway ----------------------------------------------------------
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
@@ -552,7 +451,9 @@ class Simulator:
             self._recorder.changed()
             log.info("upgrade %s: %s", "refused" if refused else "held", request.path_qs)
             if refused is not None:
-                return _json({"message": f"{refused}: gateway unavailable", "code": 0}, refused)
+                return json_response(
+                    {"message": f"{refused}: gateway unavailable", "code": 0}, refused
+                )
             rejected.outcome = await self._held_upgrades.hold(request.transport)
             self._recorder.changed()
             if rejected.outcome != "released":
@@ -582,8 +483,8 @@ class Simulator:
                 raise FaultError(400, "body must be JSON") from None
             await apply_fault(self, body)
         except FaultError as exc:
-            return _json({"ok": False, "error": exc.message}, status=exc.status)
-        return _json({"ok": True})
+            return json_response({"ok": False, "error": exc.message}, status=exc.status)
+        return json_response({"ok": True})
 
     async def _records(self, request: web.Request) -> web.Response:
-        return _json(self.records_json())
+        return json_response(self.records_json())
