@@ -37,8 +37,14 @@ from .const import (
     PROTOCOLS,
     SECTION_ADVANCED,
 )
-from .gateway import AuthenticationFailed, GatewayUnavailable, GatewayUser, fetch_current_user
-from .helpers import account_name, is_allowed_api_url
+from .gateway import (
+    AuthenticationFailed,
+    GatewayUnavailable,
+    GatewayUser,
+    fetch_current_user,
+    is_safe_api_url,
+)
+from .helpers import account_name
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -113,7 +119,7 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         identifies and, in reauth or reconfigure, run a second session beside
         the live one. The reload that follows the flow does the connecting.
         """
-        if not is_allowed_api_url(api_url):
+        if not is_safe_api_url(api_url):
             errors["base"] = "invalid_url"
             return None
         try:

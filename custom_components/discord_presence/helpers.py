@@ -2,42 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from homeassistant.util import dt as dt_util
-from yarl import URL
 
 from .gateway import Activity, ActivityType, Presence, Status
 
 if TYPE_CHECKING:
     from .gateway import GatewayUser
-
-
-def is_allowed_api_url(api_url: str) -> bool:
-    """Return whether the token may be sent to this API URL.
-
-    https is required; plain http is accepted only for a loopback host
-    (127.0.0.0/8, ::1, localhost), so a token never travels in clear text.
-    """
-    try:
-        url = URL(api_url.strip())
-    except ValueError:
-        return False
-    if not url.host or not url.absolute:
-        return False
-    if url.scheme == "https":
-        return True
-    if url.scheme != "http":
-        return False
-    host = url.host.lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def account_name(user: GatewayUser) -> str:

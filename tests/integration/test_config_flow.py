@@ -20,8 +20,8 @@ from custom_components.discord_presence.const import (
     DOMAIN,
     SECTION_ADVANCED,
 )
+from custom_components.discord_presence.gateway import is_safe_api_url
 from custom_components.discord_presence.gateway.client import IDENTIFY_SPACING
-from custom_components.discord_presence.helpers import is_allowed_api_url
 from simulator import Simulator
 
 from .conftest import (
@@ -172,7 +172,7 @@ async def test_user_flow_invalid_url(hass: HomeAssistant, api_url: str) -> None:
 )
 def test_allowed_api_url(api_url: str, allowed: bool) -> None:
     """The loopback rule: https anywhere, http only on this machine."""
-    assert is_allowed_api_url(api_url) is allowed
+    assert is_safe_api_url(api_url) is allowed
 
 
 async def test_user_flow_cannot_connect(hass: HomeAssistant) -> None:

@@ -33,6 +33,7 @@ from .errors import (
 )
 from .ledger import BLIND_IDENTIFY_CEILING, IdentifyLedger
 from .presence import Activity, ActivityType, Presence, Status
+from .urls import is_safe_api_url
 
 __all__ = [
     "BLIND_IDENTIFY_CEILING",
@@ -64,4 +65,5 @@ __all__ = [
     "Status",
     "SystemClock",
     "fetch_current_user",
+    "is_safe_api_url",
 ]
