@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
@@ -90,12 +92,32 @@ def _user_schema(api_url: str, protocol: str) -> vol.Schema:
 REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_TOKEN): _TOKEN_SELECTOR})
 
 
+def _strip_invisible(text: str) -> str:
+    """Strip whitespace and invisible format characters (zero-width space, BOM) at both ends.
+
+    Tokens copied from a web page or a password manager sometimes carry them,
+    and str.strip() keeps them.
+    """
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start]) == "Cf"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]) == "Cf"):
+        end -= 1
+    return text[start:end]
+
+
 def _clean_token(token: str) -> str:
     """Accept a token pasted with its "Bot " prefix or surrounding whitespace."""
-    token = token.strip()
+    token = _strip_invisible(token)
     if token.lower().startswith("bot "):
-        token = token[4:].strip()
+        token = _strip_invisible(token[4:])
     return token
+
+
+# Discord tokens are dot-separated base64url segments. Anything else is not a
+# token, and must not reach an HTTP header (a newline there would be refused
+# by aiohttp, or worse, split the header).
+_TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_\-.]+")
 
 
 class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -121,6 +143,9 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
         """
         if not is_safe_api_url(api_url):
             errors["base"] = "invalid_url"
+            return None
+        if not _TOKEN_SHAPE.fullmatch(token):
+            errors["base"] = "invalid_auth"
             return None
         try:
             return await fetch_current_user(
