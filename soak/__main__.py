@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import subprocess
 import sys
 from pathlib import Path
 
@@ -53,10 +54,27 @@ def parse(argv: list[str]) -> SoakConfig:
     )
 
 
+def code_version() -> str | None:
+    """The commit the run measured, and whether the code differed from it."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "custom_components", "simulator", "soak"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return head + (" with uncommitted changes" if dirty else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     config = parse(sys.argv[1:] if argv is None else argv)
     stats = asyncio.run(run_soak(config))
-    text = markdown(config, stats)
+    text = markdown(config, stats, version=code_version())
     if config.report is not None:
         config.report.write_text(text, encoding="utf-8")
         print(f"soak: report written to {config.report}", file=sys.stderr)

@@ -114,7 +114,11 @@ def _on_live(
         record = scene.live(token)
         if record is None:
             return None
-        await act(scene.sim, record, rng)
+        try:
+            await act(scene.sim, record, rng)
+        except LookupError:
+            # The connection is already closing (a second fault arriving late).
+            return None
         return Hit(record.id)
 
     return apply

@@ -31,7 +31,7 @@ from soak.invariants import Breach, RecordWatch
 from soak.logs import SecretWatch
 from soak.memory import CLIENT_GROWTH_BOUND, MemoryProbe
 from soak.presences import random_presence, shown_shape, wanted_shape
-from soak.stats import KindStats, RunStats
+from soak.stats import KindStats, NotedBreach, RunStats
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
@@ -491,16 +491,19 @@ class ClientSoak:
     def _note(self, breach: Breach) -> None:
         current = self._step
         self.stats.breaches.append(
-            (
-                breach.invariant,
-                current.index if current else 0,
-                self.stats.faults_applied,
-                self._redact(breach.detail),
+            NotedBreach(
+                invariant=breach.invariant,
+                step=current.index if current else 0,
+                faults_applied=self.stats.faults_applied,
+                fault=self._fault_text(),
+                detail=self._redact(breach.detail),
             )
         )
         print(
-            f"soak: breach at step {current.index if current else 0} "
+            f"soak: breach at step {current.index if current else 0}, {self._fault_text()} "
             f"({self.config.replay(self.stats.faults_applied)}): {self._redact(str(breach))}",
+            *self._state_lines(),
+            sep="\n",
             file=self._out,
         )
 
@@ -613,20 +616,13 @@ class ClientSoak:
 
     def _report_breach(self, breach: Breach) -> None:
         current = self._step
-        during = ""
-        if current is not None and current.during != "none":
-            during = f"; during recovery: {current.during}"
-            if current.second is not None:
-                during += f" ({current.second.kind})"
         lines = [
             f"SOAK BREACH: {breach.invariant}",
             f"  detail:   {self._redact(breach.detail)}",
             f"  seed:     {self.config.seed}",
             f"  step:     {current.index if current else 0} "
             f"(fault {self.stats.faults_applied} of {self.config.faults})",
-            f"  fault:    {current.fault.kind if current else 'none (first connection)'}"
-            + (f" on bot {current.target}" if current else "")
-            + during,
+            f"  fault:    {self._fault_text()}",
             f"  virtual:  {self.clock.monotonic():.3f} s",
             f"  replay:   {self.config.replay(self.stats.faults_applied)}",
             "  state:",
@@ -634,6 +630,17 @@ class ClientSoak:
         ]
         self.breach = "\n".join(lines)
         print(self.breach, file=self._out)
+
+    def _fault_text(self) -> str:
+        current = self._step
+        if current is None:
+            return "none (first connection)"
+        text = f"{current.fault.kind} on bot {current.target}"
+        if current.during != "none":
+            text += f"; during recovery: {current.during}"
+            if current.second is not None:
+                text += f" ({current.second.kind})"
+        return text
 
     def _state_lines(self) -> list[str]:
         legacy = self.config.legacy

@@ -10,7 +10,7 @@ from soak.memory import CLIENT_GROWTH_BOUND
 
 if TYPE_CHECKING:
     from soak.config import SoakConfig
-    from soak.stats import KindStats, RunStats
+    from soak.stats import KindStats, NotedBreach, RunStats
 
 
 def _row(kind: str, s: KindStats) -> str:
@@ -27,7 +27,7 @@ _HEADER = (
 )
 
 
-def markdown(config: SoakConfig, stats: RunStats) -> str:
+def markdown(config: SoakConfig, stats: RunStats, *, version: str | None = None) -> str:
     """The report for one run."""
     dialect = "legacy (2016)" if config.legacy else f"v10, {config.compression}"
     if stats.breach is not None:
@@ -50,6 +50,7 @@ def markdown(config: SoakConfig, stats: RunStats) -> str:
         + (", fatal close codes included" if config.fatal else "")
         + f". Result: {verdict}.",
         "",
+        *([f"Code measured: commit {version}.", ""] if version else []),
         f"Virtual time: {stats.virtual_seconds:,.0f} s ({stats.virtual_seconds / 86400:.1f} days) "
         f"in {stats.real_seconds:,.0f} s of real time. The client and the simulator share one "
         "virtual clock; bytes cross real loopback sockets. Heartbeat interval "
@@ -116,21 +117,23 @@ def markdown(config: SoakConfig, stats: RunStats) -> str:
             f"{stats.excess_identifies}. Each replays with the command shown (the run "
             "stops at its first breach without --keep-going).",
             "",
-            "| invariant | count | first at step | replay | first detail |",
-            "|---|---:|---:|---|---|",
+            "| invariant | fault | count | first at step | replay | first detail |",
+            "|---|---|---:|---:|---|---|",
         ]
-        firsts: dict[str, tuple[int, int, str]] = {}
-        counts: dict[str, int] = {}
-        for invariant, step, applied, detail in stats.breaches:
-            counts[invariant] = counts.get(invariant, 0) + 1
-            firsts.setdefault(invariant, (step, applied, detail))
-        for invariant, (step, applied, detail) in firsts.items():
-            replay = config.replay(applied)
-            lines.append(f"| {invariant} | {counts[invariant]} | {step} | `{replay}` | {detail} |")
+        groups: dict[tuple[str, str], list[NotedBreach]] = {}
+        for noted in stats.breaches:
+            kind = noted.fault.split(" on bot ")[0]
+            groups.setdefault((noted.invariant, kind), []).append(noted)
+        for (invariant, kind), group in sorted(groups.items(), key=lambda g: -len(g[1])):
+            first = group[0]
+            lines.append(
+                f"| {invariant} | {kind} | {len(group)} | {first.step} | "
+                f"`{config.replay(first.faults_applied)}` | {first.detail} |"
+            )
         lines += ["", "Every breach:", ""]
         lines += [
-            f"- step {step} (fault {applied}): {invariant}: {detail}"
-            for invariant, step, applied, detail in stats.breaches
+            f"- step {b.step} (fault {b.faults_applied}, {b.fault}): {b.invariant}: {b.detail}"
+            for b in stats.breaches
         ]
     if stats.skipped:
         lines += ["", "## Faults skipped in this run", ""]

@@ -32,6 +32,17 @@ class KindStats:
         return self.total_recovery / self.recovered if self.recovered else 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class NotedBreach:
+    """A breach recorded by --keep-going."""
+
+    invariant: str
+    step: int
+    faults_applied: int
+    fault: str
+    detail: str
+
+
 @dataclass
 class RunStats:
     """Everything the report needs besides the configuration."""
@@ -56,8 +67,8 @@ class RunStats:
     memory_total_growth: int | None = None
     memory_checkpoints: list[tuple[int, int, int]] = field(default_factory=list)
     breach: str | None = None
-    #: --keep-going: (invariant, step, faults applied, detail) of every recorded breach.
-    breaches: list[tuple[str, int, int, str]] = field(default_factory=list)
+    #: --keep-going: every recorded breach.
+    breaches: list[NotedBreach] = field(default_factory=list)
     excess_identifies: int = 0
 
     def fault(self, kind: str) -> KindStats:
