@@ -65,7 +65,7 @@ class Simulator:
             heartbeat_interval_ms=heartbeat_interval_ms,
             bad_token_close_code=bad_token_close_code,
         )
-        self.rest = RestApi(self.hub, any_token=gateway_bot_any_token)
+        self._api = RestApi(self.hub, any_token=gateway_bot_any_token)
         self._runner: web.AppRunner | None = None
         self._handlers: set[asyncio.Task[Any]] = set()
         self._upgrade_gate = UpgradeGate()
@@ -132,7 +132,7 @@ class Simulator:
         if self._runner is not None:
             raise RuntimeError("simulator already started")
         app = web.Application()
-        self.rest.add_routes(app)
+        self._api.add_routes(app)
         for path in (V10_PATH, LEGACY_PATH):
             app.router.add_get(path, self._websocket)
             app.router.add_get(path + "/", self._websocket)
@@ -154,7 +154,7 @@ class Simulator:
             now = self.clock.monotonic()
             for account in self.hub.accounts.all():
                 account.window_ends += now
-        self.rest.held.open()
+        self._api.held.open()
         self._held_upgrades.open()
         self._note_lifecycle("start")
         log.info("simulator ready: REST %s", self.api_url)
@@ -168,7 +168,7 @@ class Simulator:
         """
         if self._runner is None:
             return
-        self.rest.held.abort()
+        self._api.held.abort()
         self._held_upgrades.abort()
         for connection in list(self.hub.live.values()):
             connection.drop()
@@ -242,16 +242,16 @@ class Simulator:
 
     @property
     def gateway_bot_any_token(self) -> bool:
-        return self.rest.any_token
+        return self._api.any_token
 
     @gateway_bot_any_token.setter
     def gateway_bot_any_token(self, value: bool) -> None:
-        self.rest.any_token = value
+        self._api.any_token = value
 
     @property
     def gateway_bot_requests(self) -> int:
         """How many times ``GET /gateway/bot`` was answered 200."""
-        return self.rest.gateway_bot_requests
+        return self._api.gateway_bot_requests
 
     @property
     def gateway_requests(self) -> int:
@@ -291,7 +291,7 @@ class Simulator:
     @property
     def held_requests(self) -> int:
         """REST requests and upgrades held unanswered right now."""
-        return len(self.rest.held) + len(self._held_upgrades)
+        return len(self._api.held) + len(self._held_upgrades)
 
     @property
     def hello_data(self) -> Any:
@@ -406,12 +406,12 @@ class Simulator:
         ``clear_rest_failures()`` (then answered normally) or ``stop()``
         (then reset). A new call for a path replaces its rule.
         """
-        self.rest.failures.set(path, status, count=count, hang=hang, retry_after=retry_after)
+        self._api.failures.set(path, status, count=count, hang=hang, retry_after=retry_after)
 
     def clear_rest_failures(self) -> None:
         """Remove every REST failure and answer the requests held so far."""
-        self.rest.failures.clear()
-        self.rest.held.release()
+        self._api.failures.clear()
+        self._api.held.release()
 
     def refuse_gateway(self, status: int | None = 503, *, count: int | None = None) -> None:
         """Websocket upgrades answer HTTP ``status`` instead of 101 (the next
