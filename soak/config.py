@@ -55,4 +55,6 @@ class SoakConfig:
         parts += [f"--only '{kind}'" for kind in self.only]
         if self.keep_going:
             parts.append("--keep-going")
+        if not self.memory:
+            parts.append("--no-memory")
         return " ".join(parts)

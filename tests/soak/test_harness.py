@@ -131,7 +131,9 @@ async def test_planted_presence_loss_is_caught_with_seed_step_and_state() -> Non
     assert "shown  Shown(status='invisible', activity=None)" in stats.breach
     # Replaying up to the breach needs only the faults applied so far.
     assert 3 <= stats.faults_applied < 10
-    replay = f"script/soak --seed {SEED} --faults {stats.faults_applied} --only '{DROPS[0]}'"
+    replay = (
+        f"script/soak --seed {SEED} --faults {stats.faults_applied} --only '{DROPS[0]}' --no-memory"
+    )
     assert f"replay:   {replay}\n" in stats.breach
 
 
