@@ -271,6 +271,16 @@ async def test_fetch_current_user(
     assert TOKEN not in repr(rejected.value)
 
 
+@pytest.mark.parametrize("token", ["line\nbreak", "nul\x00", "caf\u00e9"])
+async def test_fetch_current_user_rejects_unsendable_tokens(
+    sim: Simulator, clock: ManualClock, http: aiohttp.ClientSession, token: str
+) -> None:
+    with pytest.raises(AuthenticationFailed) as err:
+        await fetch_current_user(http, token, api_url=sim.api_url, clock=clock)
+    assert token not in str(err.value)
+    assert sim.rest_requests == []
+
+
 async def test_fetch_current_user_timeout_runs_on_the_clock(
     sim: Simulator, clock: ManualClock, http: aiohttp.ClientSession
 ) -> None:

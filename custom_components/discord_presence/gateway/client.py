@@ -1243,6 +1243,10 @@ async def _rest_get(
 async def _rest_request(
     session: aiohttp.ClientSession, url: str, path: str, token: str | None
 ) -> Any:
+    if token is not None and not (token.isascii() and token.isprintable()):
+        # aiohttp refuses control characters in headers with a ValueError;
+        # no real token has any (nor non-ASCII): it is simply not valid.
+        raise AuthenticationFailed("authentication failed: the token has invalid characters")
     headers = {"Authorization": f"Bot {token}"} if token is not None else {}
     try:
         async with session.get(url, headers=headers) as resp:
