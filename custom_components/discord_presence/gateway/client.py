@@ -94,8 +94,6 @@ AUTH_CHECK_AFTER: Final = 3
 INVALID_SESSION_MIN: Final = 1.0
 INVALID_SESSION_MAX: Final = 5.0
 RATE_LIMITED_MIN_DELAY: Final = 5.0
-# READY (or HELLO) must arrive within this long of opening the socket.
-HANDSHAKE_TIMEOUT: Final = 60.0
 # Seconds on the injected clock: a REST call that takes longer is abandoned.
 DEFAULT_REST_TIMEOUT: Final = 10.0
 # Seconds on the injected clock for ws_connect plus HELLO/READY.
