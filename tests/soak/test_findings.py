@@ -15,7 +15,6 @@ import pytest
 from soak.config import SoakConfig
 from soak.harness import ClientSoak
 
-
 IDENTIFYS = "IDENTIFYs <= faults that need a new session + 1"
 CONVERGES = "presence converges"
 
