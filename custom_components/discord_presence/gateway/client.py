@@ -417,6 +417,8 @@ class GatewayClient:
         self._failure = None
         self._ready_seen = False
         self._backoff.reset()
+        self._resume_failures = 0
+        self._prelive_endings = 0
         self._set_state(ConnectionState.CONNECTING)
         runner = asyncio.create_task(self._run_forever(), name="discord-gateway")
         self._runner = runner
