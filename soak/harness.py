@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import random
 import sys
 import time
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
 #: the budget has its own tests; here it would only mask other behaviour.
 SESSION_BUDGET = 10**7
 MEMORY_CHECK_EVERY = 1000
+GC_EVERY = 50
 #: With --keep-going, a late recovery is recorded and waited for this long
 #: (virtual time, so it costs nothing): a day-long identify-budget wait fits.
 #: Beyond it the client counts as stuck and the run stops.
@@ -151,6 +153,8 @@ class ClientSoak:
                     finally:
                         await self._shutdown()
                 await settle()
+                if self.breach is None:
+                    await self._collect()
                 if self.breach is None and self._require_fleet().owns_loop:
                     self._check_nothing_left(before)
         except Breach as breach:
@@ -218,6 +222,8 @@ class ClientSoak:
                 self._check_records()
                 self._check_identifies()
             await self._memory_checkpoint(warmup)
+            if index % GC_EVERY == 0:
+                await self._collect()
         await self._memory_checkpoint(warmup, final=True)
         self._totals()
 
@@ -506,6 +512,14 @@ class ClientSoak:
             sep="\n",
             file=self._out,
         )
+
+    async def _collect(self) -> None:
+        """A failed task nobody awaited reports only when it is collected:
+        collect now, so "Task exception was never retrieved" reaches the
+        loop's exception handler while the step that caused it is known."""
+        gc.collect()
+        await settle()
+        self._check_fast()
 
     def _check_records(self) -> None:
         self.watch.scan()

@@ -192,6 +192,23 @@ async def test_an_exception_in_a_callback_is_caught() -> None:
     assert "ZeroDivisionError" in stats.breach
 
 
+async def test_a_task_exception_nobody_retrieved_is_caught() -> None:
+    def orphan(soak: ClientSoak) -> None:
+        async def fail() -> None:
+            raise RuntimeError("lost in the background")
+
+        # Not kept anywhere: it fails, is collected, and only the loop hears of it.
+        asyncio.get_running_loop().create_task(fail())
+
+    stats, _, _ = await _run(
+        SoakConfig(seed=SEED, faults=5, only=DROPS, memory=False), _at(2, orphan)
+    )
+
+    assert stats.breach is not None
+    assert stats.breach.startswith("SOAK BREACH: no unhandled exception")
+    assert "lost in the background" in stats.breach
+
+
 async def test_a_task_left_running_is_caught() -> None:
     stray: list[asyncio.Task[bool]] = []
 
