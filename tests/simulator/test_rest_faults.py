@@ -199,3 +199,13 @@ async def test_fail_rest_hang_abandoned_by_the_client(sim, http) -> None:
     await sim.wait_for(lambda: sim.rest_requests[0].outcome is not None)
     assert (sim.rest_requests[0].outcome, sim.rest_requests[0].status) == ("abandoned", None)
     assert (await _get(http, f"{sim.api_url}/gateway/bot"))[0] == 200  # count=1 was spent
+
+
+@pytest.mark.parametrize(
+    "path", ["/gateway", "/gateway/bot", "/users/@me", "/oauth2/applications/@me"]
+)
+async def test_fail_rest_on_every_rest_path(sim, http, path) -> None:
+    sim.fail_rest(path, 500, count=1)
+    assert (await _get(http, f"{sim.api_url}{path}"))[0] == 500
+    assert (await _get(http, f"{sim.api_url}{path}"))[0] == 200
+    assert [(r.path, r.status) for r in sim.rest_requests] == [(path, 500), (path, 200)]
