@@ -27,6 +27,7 @@ from custom_components.discord_presence.gateway import (
 from custom_components.discord_presence.gateway.client import (
     BUDGET_JITTER_MAX,
     BUDGET_JITTER_MIN,
+    BUDGET_RECHECK,
     IDENTIFY_RESERVE,
     IDENTIFY_SPACING,
 )
@@ -129,23 +130,44 @@ async def test_unreadable_budget_caps_identifies_per_day(h: Harness, status: int
 
     await h.sim.close(4009)
     await _until_waiting(h)
-    until = h.c.snapshot().waiting_until
-    assert until == pytest.approx(first + DAY + 1.0)
+    now = h.clock.time()
+    # The next try is a re-read of /gateway/bot, BUDGET_RECHECK from now.
+    assert h.c.snapshot().waiting_until == pytest.approx(now + BUDGET_RECHECK)
     assert len(h.sim.connections) == ceiling
-    # Waiting half a day changes nothing.
+    # Waiting (and re-reading) for half a day changes nothing.
     await h.clock.advance(DAY / 2)
     assert _is(h, ConnectionState.WAITING)
     assert len(h.sim.connections) == ceiling
 
-    await h.advance_runner()
-    await h.sim.wait_for(lambda: len(h.sim.connections) == ceiling + 1)
+    async with asyncio.timeout(30):
+        while len(h.sim.connections) == ceiling:
+            await h.advance_runner()
     await h.connected()
     assert h.sim.connections[-1].identifies
     assert h.clock.time() >= first + DAY
     assert ledger.count(h.clock.time()) == ceiling
-    # Every read failed: these identifies were all "blind".
+    # Every read failed: these identifies were all "blind"; it re-read the
+    # budget about every BUDGET_RECHECK while waiting, in one WAITING spell.
     assert set(_bot_reads(h.sim)) == {status}
-    assert len(_bot_reads(h.sim)) >= ceiling + 2
+    assert len(_bot_reads(h.sim)) >= DAY / BUDGET_RECHECK
+    assert h.states.count(ConnectionState.WAITING) == 1
+
+
+async def test_blind_wait_ends_when_the_budget_is_readable_again(h: Harness) -> None:
+    """Soak finding (seed 5): a short REST outage must not park us for ~21 h."""
+    now = h.clock.time()
+    ledger = IdentifyLedger([now - 3600.0 + i for i in range(3)], ceiling=3)
+    h.sim.fail_rest("/gateway/bot", 503)
+    h.start(identify_ledger=ledger)
+    await h.until(lambda: _is(h, ConnectionState.WAITING))
+    assert h.sim.connections == []
+    h.sim.clear_rest_failures()
+    left = await h.spy.wait_runner_sleeping()
+    assert left == pytest.approx(BUDGET_RECHECK)
+    await h.clock.advance(left)
+    await h.connected()
+    assert _bot_reads(h.sim) == [503, 200]
+    assert len(ledger.times) == 4  # Discord's number allowed it, past our ceiling
 
 
 async def test_hanging_budget_read_is_bounded_on_the_clock(h: Harness) -> None:

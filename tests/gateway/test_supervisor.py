@@ -23,8 +23,10 @@ from custom_components.discord_presence.gateway import (
 )
 from custom_components.discord_presence.gateway.client import (
     BACKOFF_CAP,
+    IDENTIFY_SPACING,
     INVALID_SESSION_MAX,
-    RESUME_ATTEMPTS,
+    RESUME_RETRY_CAP,
+    RESUME_WINDOW,
     STABLE_AFTER,
 )
 from simulator import Simulator
@@ -166,16 +168,21 @@ async def test_failed_attempts_keep_the_session_and_resume_url(
     # A resume URL distinct from the gateway URL (same server, other route).
     sim.ready_extra = {"resume_gateway_url": sim.gateway_url + "/"}
     h = Harness(sim, clock, traced.session)
+    fails = 4
     try:
         h.start()
         await h.ready()
         session_id = sim.connections[0].session_id
+        # Earlier trouble has grown the backoff to its cap (soak finding, seed
+        # 3): resume retries must still come soon enough to beat the expiry.
+        h.c._backoff.failures = 10
+        lost_at = clock.monotonic()
         if fault == "upgrade_503":
-            sim.refuse_gateway(503, count=RESUME_ATTEMPTS - 1)
+            sim.refuse_gateway(503, count=fails)
             await sim.drop()
         else:
             await sim.stop()  # connection refused until it listens again
-        for _ in range(RESUME_ATTEMPTS - 1):
+        for _ in range(fails):
             await h.advance_runner()
         if fault == "refused":
             await h.spy.wait_runner_sleeping()
@@ -187,18 +194,20 @@ async def test_failed_attempts_keep_the_session_and_resume_url(
         assert resumed.resumes[0]["session_id"] == session_id
         assert not resumed.identifies
         assert h.c.snapshot().stats.identifies == 1
+        assert clock.monotonic() - lost_at < sim.hub.sessions.ttl
+        assert all(d <= RESUME_RETRY_CAP for d in h.spy.runner_sleeps())
         paths = [u.path for u in traced.websockets()]
         # First the gateway, then only ever the resume URL.
-        assert paths == ["/gateway"] + ["/gateway/"] * RESUME_ATTEMPTS
+        assert paths == ["/gateway"] + ["/gateway/"] * (fails + 1)
         if fault == "upgrade_503":
-            assert [u.status for u in sim.rejected_upgrades] == [503] * (RESUME_ATTEMPTS - 1)
+            assert [u.status for u in sim.rejected_upgrades] == [503] * fails
             # Three handshakes ended before READY: REST vouched for the token.
             assert _me_requests(sim) == [200]
         assert sim.gateway_requests == 1
         # Per-attempt failures are DEBUG, never WARNING.
         assert not _client_records(caplog, logging.WARNING)
         failures = [r for r in caplog.records if "attempt failed" in r.getMessage()]
-        assert len(failures) == RESUME_ATTEMPTS - 1
+        assert len(failures) == fails
         assert {r.levelno for r in failures} == {logging.DEBUG}
     finally:
         await h.stop()
@@ -213,14 +222,19 @@ async def test_resume_url_that_keeps_failing_falls_back_to_identify(
     try:
         h.start()
         await h.ready()
+        lost_at = clock.monotonic()
         await sim.drop()
         await h.reconnected(2)
         assert sim.connections[1].identifies
         assert not sim.connections[1].resumes
         hosts = [(u.host, u.port) for u in traced.websockets()]
-        # Exactly RESUME_ATTEMPTS tries at the dead resume URL, then a new
-        # session from a fresh GET /gateway.
-        assert hosts[1:] == [("127.0.0.1", 1)] * RESUME_ATTEMPTS + [("127.0.0.1", sim.port)]
+        # Resumes at the dead URL for RESUME_WINDOW, retried at least every
+        # RESUME_RETRY_CAP, then a new session from a fresh GET /gateway.
+        dead_tries = len(hosts) - 2
+        assert hosts[1:] == [("127.0.0.1", 1)] * dead_tries + [("127.0.0.1", sim.port)]
+        assert dead_tries >= RESUME_WINDOW / RESUME_RETRY_CAP
+        waited = clock.monotonic() - lost_at
+        assert RESUME_WINDOW <= waited <= RESUME_WINDOW + RESUME_RETRY_CAP + IDENTIFY_SPACING + 1
         assert sim.gateway_requests == 2
         assert h.c.snapshot().stats.identifies == 2
     finally:

@@ -85,9 +85,16 @@ IDENTIFY_RESERVE: Final = 10
 # Added to reset_after so clients sharing a token don't all wake together.
 BUDGET_JITTER_MIN: Final = 1.0
 BUDGET_JITTER_MAX: Final = 30.0
-# Consecutive failed attempts at the resume URL before giving the session up
-# and identifying afresh via GET /gateway (see _after_attempt).
-RESUME_ATTEMPTS: Final = 5
+# How long after losing a session we keep trying to resume it (see
+# _after_attempt): resuming costs no identify, so it is worth retrying often
+# (RESUME_RETRY_CAP) for as long as the session may still live on the server;
+# after the window a new session is started through GET /gateway, so a
+# resume URL that stays unreachable cannot keep the bot offline.
+RESUME_WINDOW: Final = 120.0
+RESUME_RETRY_CAP: Final = 10.0
+# While the budget is unknown and our ledger is at its ceiling, /gateway/bot
+# is read again this often: a short REST outage must not park us for a day.
+BUDGET_RECHECK: Final = 300.0
 # Consecutive handshakes ending before READY after which the token is judged
 # by GET /users/@me (Spacebar closes a bad token with 4000, not 4004).
 AUTH_CHECK_AFTER: Final = 3
@@ -309,6 +316,7 @@ class GatewayClient:
         self._connect_timeout = connect_timeout
         self._waiting_until: float | None = None
         self._resume_failures = 0  # consecutive failed attempts at resuming
+        self._session_lost_at: float | None = None  # monotonic; None: live or none
         self._prelive_endings = 0  # consecutive attempts that ended before READY
         self._live_this_attempt = False  # the current attempt reached CONNECTED
         self._unexpected_logged: set[str] = set()
@@ -418,6 +426,7 @@ class GatewayClient:
         self._ready_seen = False
         self._backoff.reset()
         self._resume_failures = 0
+        self._session_lost_at = None
         self._prelive_endings = 0
         self._set_state(ConnectionState.CONNECTING)
         runner = asyncio.create_task(self._run_forever(), name="discord-gateway")
@@ -523,6 +532,9 @@ class GatewayClient:
                 delay = nxt.delay
             else:
                 delay = self._backoff.next_delay()
+                if action is _Action.RESUME:
+                    # The session may expire while we back off: retry soon.
+                    delay = min(delay, RESUME_RETRY_CAP)
                 if nxt.rate_limited:
                     delay = max(delay, RATE_LIMITED_MIN_DELAY)
             _LOGGER.debug("Reconnecting (%s) in %.2f s", action.value, delay)
@@ -573,26 +585,32 @@ class GatewayClient:
         The session (id, seq, resume URL) survives failed attempts: Discord
         disconnects clients that resume elsewhere significantly faster. Only
         op 9 false, a new-session close code or a new READY replace it, or
-        RESUME_ATTEMPTS consecutive failures to resume: by then (each attempt
-        bounded by connect_timeout, backoff growing) the session has most
-        likely expired on the server anyway, and a resume URL that stays
-        unreachable must not keep the bot offline forever, so we identify
-        afresh through GET /gateway.
+        RESUME_WINDOW passing since the session was lost without a resume
+        getting through: by then the session has most likely expired on the
+        server anyway (a resume would only earn op 9 false), and a resume URL
+        that stays unreachable must not keep the bot offline forever, so we
+        identify afresh through GET /gateway.
         """
+        now = self._clock.monotonic()
         if self._live_this_attempt:
             self._resume_failures = 0
+            self._session_lost_at = now
         elif action is _Action.RESUME and nxt.action is _Action.RESUME:
             self._resume_failures += 1
-            if self._resume_failures >= RESUME_ATTEMPTS:
+            if self._session_lost_at is None:
+                self._session_lost_at = now
+            if now - self._session_lost_at >= RESUME_WINDOW:
                 _LOGGER.debug(
-                    "%d resume attempts failed%s; starting a new session",
+                    "No resume got through in %.0f s (%d attempts%s); starting a new session",
+                    now - self._session_lost_at,
                     self._resume_failures,
-                    " to connect" if failed else "",
+                    ", the last failed to connect" if failed else "",
                 )
                 nxt = _Next(_Action.IDENTIFY)
         if nxt.action is _Action.RESUME and self._can_resume():
             return _Action.RESUME
         self._resume_failures = 0
+        self._session_lost_at = None
         self._forget_session()
         return _Action.IDENTIFY
 
@@ -687,10 +705,22 @@ class GatewayClient:
         """Wait until an IDENTIFY is affordable and spaced from the last one.
 
         Runs in the runner before a connection that will identify; may wait
-        (state WAITING) for as long as the budget needs, then goes on alone.
+        (state WAITING, kept across re-checks) for as long as the budget
+        needs, then goes on alone.
         """
-        while (wake := await self._identify_blocked_until()) is not None:
-            await self._wait_until(wake)
+        before: ConnectionState | None = None
+        try:
+            while (wake := await self._identify_blocked_until()) is not None:
+                if before is None:
+                    before = self._state
+                self._waiting_until = wake
+                self._set_state(ConnectionState.WAITING)
+                self._notify()
+                await self._clock.sleep(wake - self._clock.time())
+        finally:
+            self._waiting_until = None
+        if before is not None:
+            self._set_state(before)
         now = self._clock.time()
         slot = self._ledger.claim(now, IDENTIFY_SPACING)
         if slot > now:
@@ -720,27 +750,19 @@ class GatewayClient:
         if free_at is None:
             return None
         # A second past the oldest entry's expiry: float rounding must not
-        # wake us a hair early into another full wait.
+        # wake us a hair early into another full wait. Before that, look at
+        # /gateway/bot again now and then (v10): once readable, it decides.
         wake = free_at + 1.0
-        _LOGGER.info(
+        if self._dialect is Dialect.V10:
+            wake = min(wake, now + BUDGET_RECHECK)
+        log = _LOGGER.info if self._state is not ConnectionState.WAITING else _LOGGER.debug
+        log(
             "Discord identify budget unknown and %d identifies in the last 24 h; "
-            "waiting %.0f s before the next",
+            "next try in %.0f s",
             self._ledger.count(now),
             wake - now,
         )
         return wake
-
-    async def _wait_until(self, wake: float) -> None:
-        """Sleep in state WAITING until wall time ``wake``."""
-        before = self._state
-        self._waiting_until = wake
-        self._set_state(ConnectionState.WAITING)
-        self._notify()
-        try:
-            await self._clock.sleep(wake - self._clock.time())
-        finally:
-            self._waiting_until = None
-        self._set_state(before)
 
     async def _check_session_start_limit(self) -> tuple[int, float, int] | None:
         """``(remaining, reset_after s, reserve)`` from /gateway/bot; None when unreadable."""
