@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from asyncio import FIRST_COMPLETED
 from collections import deque
 from dataclasses import dataclass
@@ -31,7 +32,6 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from aiohttp import WSMsgType, web
 
 from simulator.compression import Encoder, garbage
-from simulator.hub import Hub, log
 from simulator.protocols import Blackhole
 from simulator.validation import is_int, resume_problem
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from asyncio import Transport
 
     from simulator.accounts import Account
+    from simulator.host import ConnectionHost
     from simulator.records import ConnectionRecord
     from simulator.sessions import Session
 
@@ -52,6 +53,8 @@ HEARTBEAT_GRACE = 1.5
 SESSION_ENDING_CODES = frozenset({4003, 4004, 4005, 4007, 4009, 4010, 4011, 4012, 4013, 4014})
 #: Client close codes that end the session (the bot goes offline).
 CLIENT_ENDING_CODES = frozenset({1000, 1001})
+
+log = logging.getLogger("simulator")
 
 
 class Reject(Exception):
@@ -85,7 +88,7 @@ class GatewayConnection:
 
     def __init__(
         self,
-        hub: Hub,
+        host: ConnectionHost,
         *,
         ws: web.WebSocketResponse,
         transport: Transport | None,
@@ -93,7 +96,7 @@ class GatewayConnection:
         encoder: Encoder,
         query: dict[str, str],
     ) -> None:
-        self.hub = hub
+        self.host = host
         self.ws = ws
         self.record = record
         self.encoder = encoder
@@ -123,7 +126,6 @@ class GatewayConnection:
         for the client's) runs with no concurrent ``receive()``: the client
         sees a clean close with our code.
         """
-        self.hub.live[self.record.id] = self
         self._reading = asyncio.create_task(self._read_loop())
         self._writer = asyncio.create_task(self._write_loop())
         try:
@@ -158,9 +160,8 @@ class GatewayConnection:
             self.record.closed_by = "drop"
         self.record.open = False
         self._settle_session()
-        del self.hub.live[self.record.id]
         log.info("connection %d ended (%s)", self.record.id, self.record.closed_by)
-        self.hub.recorder.changed()
+        self.host.recorder.changed()
 
     def _settle_session(self) -> None:
         session = self.session
@@ -171,9 +172,9 @@ class GatewayConnection:
             self.record.closed_by == "server" and code in SESSION_ENDING_CODES
         )
         if ends:
-            self.hub.sessions.end(session)
+            self.host.sessions.end(session)
         else:
-            self.hub.sessions.detach(session, self.hub.clock.monotonic())
+            self.host.sessions.detach(session, self.host.clock.monotonic())
 
     # -- dialect hooks ----------------------------------------------------
     def on_open(self) -> None:
@@ -189,7 +190,7 @@ class GatewayConnection:
     def _on_data(self, data: str | bytes) -> None:
         if self._closing:
             return
-        now = self.hub.clock.monotonic()
+        now = self.host.clock.monotonic()
         self._frames.append(now)
         while self._frames[0] <= now - RATE_WINDOW:
             self._frames.popleft()
@@ -206,20 +207,20 @@ class GatewayConnection:
             if not isinstance(frame, dict) or not is_int(frame.get("op")):
                 raise Reject(4002, "decode error: not a gateway payload")
             self.record.received.append(frame)
-            self.hub.recorder.changed()
+            self.host.recorder.changed()
             self.handle(frame)
         except Reject as exc:
             self.close(exc.code, exc.reason)
 
     def note_heartbeat(self, d: Any) -> None:
-        now = self.hub.clock.monotonic()
+        now = self.host.clock.monotonic()
         self._last_heartbeat = now
         self.record.heartbeats.append((now, d))
-        self.hub.recorder.changed()
+        self.host.recorder.changed()
 
     def take_presence_slot(self) -> None:
         """Count one presence update against the 5-per-20 s budget, or reject."""
-        now = self.hub.clock.monotonic()
+        now = self.host.clock.monotonic()
         times = self._presence_times
         while times and times[0] <= now - PRESENCE_WINDOW:
             times.popleft()
@@ -229,18 +230,18 @@ class GatewayConnection:
 
     def note_presence(self, d: dict[str, Any], description: str) -> None:
         assert self.record.token is not None
-        self.record.presences.append((self.hub.clock.monotonic(), d))
-        self.hub.recorder.presences.append(d)
-        self.hub.current_presence[self.record.token] = d
+        self.record.presences.append((self.host.clock.monotonic(), d))
+        self.host.recorder.presences.append(d)
+        self.host.current_presence[self.record.token] = d
         log.info("presence <- %s (connection %d)", description, self.record.id)
-        self.hub.recorder.changed()
+        self.host.recorder.changed()
 
     # -- identify ---------------------------------------------------------
     def note_identify(self, d: Any) -> None:
         """Record an identify attempt; refuse a second one on this connection."""
         if isinstance(d, dict):
             self.record.identifies.append(d)
-            self.hub.recorder.changed()
+            self.host.recorder.changed()
         if self.authenticated:
             raise Reject(4005, "already authenticated")
 
@@ -255,7 +256,7 @@ class GatewayConnection:
 
     # -- sessions ---------------------------------------------------------
     def begin_session(self, token: str) -> Session:
-        session = self.hub.sessions.create(token, self.dialect)
+        session = self.host.sessions.create(token, self.dialect)
         self._attach(session)
         return session
 
@@ -267,33 +268,30 @@ class GatewayConnection:
         """
         if isinstance(d, dict):
             self.record.resumes.append(d)
-            self.hub.recorder.changed()
+            self.host.recorder.changed()
         if self.authenticated:
             raise Reject(4005, "already authenticated")
         problem = resume_problem(d)
         if problem:
             raise Reject(4002, problem)
-        if self.hub.accounts.get(d["token"]) is None:
-            raise Reject(self.hub.bad_token_close_code, "authentication failed")
-        now = self.hub.clock.monotonic()
-        session = self.hub.sessions.find(d["session_id"], d["token"], self.dialect, now)
+        if self.host.accounts.get(d["token"]) is None:
+            raise Reject(self.host.bad_token_close_code, "authentication failed")
+        now = self.host.clock.monotonic()
+        session = self.host.sessions.find(d["session_id"], d["token"], self.dialect, now)
         if session is None:
             log.info("resume: connection %d, unknown session -> op 9", self.record.id)
             self.send(envelope(9, False))
             return False
         seq = d.get("seq") or 0
         if seq > session.seq:
-            self.hub.sessions.end(session)
+            self.host.sessions.end(session)
             raise Reject(4007, "invalid seq")
         log.info("resume: connection %d session %s from seq %d", self.record.id, session.id, seq)
         self._resume_session(session, seq)
         return True
 
     def _resume_session(self, session: Session, seq: int) -> None:
-        for other in self.hub.live.values():
-            if other is not self and other.session is session:
-                other.session = None
-                other.close(4000, "session resumed elsewhere")
+        self.host.take_over(session, by=self)
         self._attach(session)
         for frame in session.after(seq):
             self.send(frame)
@@ -311,16 +309,16 @@ class GatewayConnection:
 
     def dispatch_ready(self, ready: dict[str, Any]) -> None:
         """READY, with whatever a test asked to add or override (``ready_extra``)."""
-        self.dispatch("READY", {**ready, **(self.hub.ready_extra or {})})
+        self.dispatch("READY", {**ready, **(self.host.ready_extra or {})})
 
     def start_watchdog(self, interval: float) -> None:
         if self._watchdog is not None:
             self._watchdog.cancel()
-        self._last_heartbeat = self.hub.clock.monotonic()
+        self._last_heartbeat = self.host.clock.monotonic()
         self._watchdog = asyncio.create_task(self._watch(interval * HEARTBEAT_GRACE))
 
     async def _watch(self, limit: float) -> None:
-        clock = self.hub.clock
+        clock = self.host.clock
         while True:
             remaining = self._last_heartbeat + limit - clock.monotonic()
             if remaining <= 0:
@@ -353,10 +351,10 @@ class GatewayConnection:
         self._queue.put_nowait(_Outgoing(self._due(), close_code=code))
 
     def _due(self) -> float:
-        return self.hub.clock.monotonic() + self.delay
+        return self.host.clock.monotonic() + self.delay
 
     async def _write_loop(self) -> None:
-        clock = self.hub.clock
+        clock = self.host.clock
         while True:
             item = await self._queue.get()
             wait = item.due - clock.monotonic()
@@ -367,7 +365,7 @@ class GatewayConnection:
             if item.close_code is not None:
                 self.record.closed_by = "server"
                 self.record.close_code = item.close_code
-                self.hub.recorder.changed()
+                self.host.recorder.changed()
                 reading = self._reading
                 assert reading is not None
                 reading.cancel()
@@ -386,10 +384,10 @@ class GatewayConnection:
                 return
             if item.frame is not None:
                 self.record.sent.append(item.frame)
-                self.hub.recorder.changed()
+                self.host.recorder.changed()
             elif item.raw is not None:
                 self.record.raw_sent.append(item.raw)
-                self.hub.recorder.changed()
+                self.host.recorder.changed()
 
     # -- faults -----------------------------------------------------------
     def drop(self) -> None:
@@ -418,13 +416,13 @@ class GatewayConnection:
         for task in (self._reading, self._writer, self._watchdog):
             if task is not None:
                 task.cancel()
-        self.record.blackholed_at = self.hub.clock.monotonic()
+        self.record.blackholed_at = self.host.clock.monotonic()
         log.info("connection %d blackholed", self.record.id)
-        self.hub.recorder.changed()
+        self.host.recorder.changed()
 
     def _discarded(self, size: int) -> None:
         self.record.discarded_bytes += size
-        self.hub.recorder.changed()
+        self.host.recorder.changed()
 
     def _gone(self) -> None:
         if self._lost is not None and not self._lost.done():
@@ -439,9 +437,9 @@ class GatewayConnection:
         session, self.session = self.session, None
         if session is not None:
             if resumable:
-                self.hub.sessions.detach(session, self.hub.clock.monotonic())
+                self.host.sessions.detach(session, self.host.clock.monotonic())
             else:
-                self.hub.sessions.end(session)
+                self.host.sessions.end(session)
 
     def request_heartbeat(self) -> None:
         self.send(envelope(1, None))

@@ -3,15 +3,55 @@
 ``POST /_sim/fault {"fault": name, ...args}``; every fault on a connection
 accepts an optional ``"connection": id``; otherwise it acts on the newest open
 connection. Bad arguments answer 400, a connection that is not open 409.
+
+The faults act on the ``FaultTarget`` the server hands them (the Simulator
+itself fits it), so this module never imports the server.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from simulator.server import Simulator
+
+class FaultTarget(Protocol):
+    """The Simulator's fault methods, as the control endpoint calls them.
+
+    A method on one connection takes its id, or None for the newest open one,
+    and raises LookupError when that connection is not open.
+    """
+
+    @property
+    def tokens(self) -> list[str]: ...
+
+    async def drop(self, connection: int | None = None) -> None: ...
+    async def close(self, code: int = 4000, connection: int | None = None) -> None: ...
+    async def reconnect(self, connection: int | None = None) -> None: ...
+    async def invalid_session(
+        self, resumable: bool = False, connection: int | None = None
+    ) -> None: ...
+    async def withhold_acks(self, enabled: bool = True, connection: int | None = None) -> None: ...
+    async def request_heartbeat(self, connection: int | None = None) -> None: ...
+    async def send_garbage(self, connection: int | None = None) -> None: ...
+    async def delay(self, seconds: float, connection: int | None = None) -> None: ...
+    async def blackhole(self, connection: int | None = None) -> None: ...
+    async def send_raw(
+        self, data: str | bytes, *, connection: int | None = None, binary: bool, encode: bool
+    ) -> None: ...
+    def fail_rest(
+        self, path: str, status: int = 503, *, count: int | None, hang: bool, retry_after: float
+    ) -> None: ...
+    def refuse_gateway(self, status: int | None = 503, *, count: int | None = None) -> None: ...
+    def silent_gateway(self, enabled: bool = True) -> None: ...
+    def forget_sessions(self) -> None: ...
+    def set_session_start_limit(
+        self,
+        token: str,
+        *,
+        remaining: int | None = None,
+        total: int | None = None,
+        reset_after: float | None = None,
+    ) -> None: ...
 
 
 class FaultError(Exception):
@@ -57,7 +97,7 @@ def _text(body: dict[str, Any], key: str) -> str:
     return value
 
 
-async def _send_raw(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+async def _send_raw(sim: FaultTarget, body: dict[str, Any], conn: int | None) -> None:
     await sim.send_raw(
         _text(body, "data"),
         connection=conn,
@@ -66,7 +106,7 @@ async def _send_raw(sim: Simulator, body: dict[str, Any], conn: int | None) -> N
     )
 
 
-async def _fail_rest(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+async def _fail_rest(sim: FaultTarget, body: dict[str, Any], conn: int | None) -> None:
     sim.fail_rest(
         _text(body, "path"),
         int(_number(body, "status", 503)),
@@ -76,25 +116,24 @@ async def _fail_rest(sim: Simulator, body: dict[str, Any], conn: int | None) -> 
     )
 
 
-async def _refuse_gateway(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+async def _refuse_gateway(sim: FaultTarget, body: dict[str, Any], conn: int | None) -> None:
     sim.refuse_gateway(_optional_int(body, "status"), count=_optional_int(body, "count"))
 
 
-async def _silent_gateway(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+async def _silent_gateway(sim: FaultTarget, body: dict[str, Any], conn: int | None) -> None:
     sim.silent_gateway(_flag(body, "enabled", True))
 
 
-async def _forget_sessions(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+async def _forget_sessions(sim: FaultTarget, body: dict[str, Any], conn: int | None) -> None:
     sim.forget_sessions()
 
 
-async def _session_start_limit(sim: Simulator, body: dict[str, Any], conn: int | None) -> None:
+async def _session_start_limit(sim: FaultTarget, body: dict[str, Any], conn: int | None) -> None:
     """``token`` names one account; without it every account gets the limit."""
     token = body.get("token")
     if token is not None and not isinstance(token, str):
         raise FaultError(400, "token must be a string")
-    tokens = [token] if token is not None else [account.token for account in sim.hub.accounts.all()]
-    for each in tokens:
+    for each in [token] if token is not None else sim.tokens:
         try:
             sim.set_session_start_limit(
                 each,
@@ -106,7 +145,7 @@ async def _session_start_limit(sim: Simulator, body: dict[str, Any], conn: int |
             raise FaultError(404, "unknown token") from None
 
 
-_Fault = Callable[["Simulator", dict[str, Any], int | None], Awaitable[None]]
+_Fault = Callable[[FaultTarget, dict[str, Any], int | None], Awaitable[None]]
 
 FAULTS: dict[str, _Fault] = {
     "drop": lambda sim, body, conn: sim.drop(conn),
@@ -129,7 +168,7 @@ FAULTS: dict[str, _Fault] = {
 }
 
 
-async def apply_fault(sim: Simulator, body: object) -> None:
+async def apply_fault(sim: FaultTarget, body: object) -> None:
     """Run the fault a control request names; FaultError when it cannot."""
     if not isinstance(body, dict):
         raise FaultError(400, "body must be a JSON object")

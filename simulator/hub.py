@@ -1,8 +1,11 @@
-"""The shared state every gateway connection and REST handler works against."""
+"""The shared state of one simulated Discord, and the gateway connections it owns.
+
+The server owns the hub; the hub owns the live connections and is, to each of
+them, its ``ConnectionHost`` (``host.py``). REST handlers read the same state.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -11,12 +14,10 @@ if TYPE_CHECKING:
     from simulator.clock import Clock
     from simulator.connection import GatewayConnection
     from simulator.records import Recorder
-    from simulator.sessions import Sessions
+    from simulator.sessions import Session, Sessions
 
 V10_PATH = "/gateway"
 LEGACY_PATH = "/legacy-gateway"
-
-log = logging.getLogger("simulator")
 
 
 @dataclass
@@ -46,3 +47,21 @@ class Hub:
     @property
     def legacy_url(self) -> str:
         return self.ws_base + LEGACY_PATH
+
+    async def serve(self, connection: GatewayConnection) -> None:
+        """Run ``connection`` until it ends, listed in ``live`` meanwhile.
+
+        It leaves ``live`` in the same step as its record turns closed (no await
+        in between), so a waiter woken by that record never finds it still listed.
+        """
+        self.live[connection.record.id] = connection
+        try:
+            await connection.run()
+        finally:
+            del self.live[connection.record.id]
+
+    def take_over(self, session: Session, by: object) -> None:
+        for other in list(self.live.values()):
+            if other is not by and other.session is session:
+                other.session = None
+                other.close(4000, "session resumed elsewhere")

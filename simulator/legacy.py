@@ -15,8 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from simulator.compression import LegacyZlibEncoder
-from simulator.connection import GatewayConnection, Reject, envelope
-from simulator.hub import log
+from simulator.connection import GatewayConnection, Reject, envelope, log
 from simulator.validation import (
     describe_legacy_presence,
     legacy_heartbeat_valid,
@@ -38,7 +37,7 @@ class LegacyConnection(GatewayConnection):
         """Nothing: the legacy client speaks first."""
 
     def reconnect_frame(self) -> dict[str, Any]:
-        return envelope(7, {"url": self.hub.legacy_url})
+        return envelope(7, {"url": self.host.legacy_url})
 
     def handle(self, frame: dict[str, Any]) -> None:
         op, d = frame["op"], frame.get("d")
@@ -68,17 +67,17 @@ class LegacyConnection(GatewayConnection):
             raise Reject(4002, problem)
         if d["v"] != LEGACY_VERSION:
             raise Reject(4012, "invalid gateway version")
-        account = self.hub.accounts.get(d["token"])
+        account = self.host.accounts.get(d["token"])
         if account is None:
-            raise Reject(self.hub.bad_token_close_code, "authentication failed")
+            raise Reject(self.host.bad_token_close_code, "authentication failed")
         self.spend_session_start(account)
         if d.get("compress"):
             self.encoder = LegacyZlibEncoder()
             self.record.compression = self.encoder.name
         session = self.begin_session(account.token)
         log.info("identify (legacy): connection %d as %s", self.record.id, account.username)
-        interval: float = self.hub.heartbeat_interval_ms
-        announced = (self.hub.ready_extra or {}).get("heartbeat_interval")
+        interval: float = self.host.heartbeat_interval_ms
+        announced = (self.host.ready_extra or {}).get("heartbeat_interval")
         user = account.user()
         user["discriminator"] = "0001"
         self.dispatch_ready(
@@ -97,6 +96,6 @@ class LegacyConnection(GatewayConnection):
 
     def _resume(self, d: Any) -> None:
         if self.resume(d):
-            interval = self.hub.heartbeat_interval_ms
+            interval = self.host.heartbeat_interval_ms
             self.dispatch("RESUMED", {"heartbeat_interval": interval})
             self.start_watchdog(interval / 1000)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from typing import TYPE_CHECKING, Any, Literal, Self
 
 from aiohttp import web
@@ -22,7 +23,7 @@ from simulator.clock import Clock, SystemClock
 from simulator.compression import Encoder, PlainEncoder, transport_encoder
 from simulator.faults import FaultError, apply_fault
 from simulator.http_faults import UpgradeGate
-from simulator.hub import LEGACY_PATH, V10_PATH, Hub, log
+from simulator.hub import LEGACY_PATH, V10_PATH, Hub
 from simulator.legacy import LegacyConnection
 from simulator.parking import Parking
 from simulator.records import ConnectionRecord, Recorder, RejectedUpgrade, RestRequest
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from simulator.connection import GatewayConnection
+
+log = logging.getLogger("simulator")
 
 
 class Simulator:
@@ -258,6 +261,11 @@ class Simulator:
         """How many times ``GET /gateway`` (either API) was called."""
         return self._recorder.gateway_requests
 
+    @property
+    def tokens(self) -> list[str]:
+        """The registered tokens, in the order they were added."""
+        return [account.token for account in self.hub.accounts.all()]
+
     def account(self, token: str) -> Account | None:
         return self.hub.accounts.get(token)
 
@@ -469,9 +477,9 @@ class Simulator:
         transport = request.transport
         await ws.prepare(request)
         kind = LegacyConnection if legacy else V10Connection
-        await kind(
-            self.hub, ws=ws, transport=transport, record=record, encoder=encoder, query=query
-        ).run()
+        await self.hub.serve(
+            kind(self.hub, ws=ws, transport=transport, record=record, encoder=encoder, query=query)
+        )
         return ws
 
     # -- control ----------------------------------------------------------

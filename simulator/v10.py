@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from simulator.connection import GatewayConnection, Reject, envelope
-from simulator.hub import log
+from simulator.connection import GatewayConnection, Reject, envelope, log
 from simulator.validation import (
     KNOWN_INTENTS,
     PRIVILEGED_INTENTS,
@@ -38,10 +37,10 @@ class V10Connection(GatewayConnection):
         if self.encoder.name != self.query.get("compress", "none"):
             self.close(4002, "unsupported compress")
             return
-        interval: float = self.hub.heartbeat_interval_ms
+        interval: float = self.host.heartbeat_interval_ms
         hello: Any = {"heartbeat_interval": interval, "_trace": ["simulator"]}
-        if self.hub.hello_data is not None:
-            hello = self.hub.hello_data
+        if self.host.hello_data is not None:
+            hello = self.host.hello_data
             announced = hello.get("heartbeat_interval") if isinstance(hello, dict) else None
             interval = watchdog_interval(announced) or interval
         self.send(envelope(10, hello))
@@ -78,9 +77,9 @@ class V10Connection(GatewayConnection):
         problem = identify_problem(d)
         if problem:
             raise Reject(4002, problem)
-        account = self.hub.accounts.get(d["token"])
+        account = self.host.accounts.get(d["token"])
         if account is None:
-            raise Reject(self.hub.bad_token_close_code, "authentication failed")
+            raise Reject(self.host.bad_token_close_code, "authentication failed")
         intents = d["intents"]
         if intents & ~KNOWN_INTENTS:
             raise Reject(4013, "invalid intents")
@@ -91,7 +90,7 @@ class V10Connection(GatewayConnection):
         self.spend_session_start(account)
         session = self.begin_session(account.token)
         if d.get("presence") is not None:
-            self.hub.current_presence[account.token] = d["presence"]
+            self.host.current_presence[account.token] = d["presence"]
         log.info(
             "identify: connection %d as %s (session %s)",
             self.record.id,
@@ -105,7 +104,7 @@ class V10Connection(GatewayConnection):
             "guilds": [],
             "session_id": session.id,
             "session_type": "normal",
-            "resume_gateway_url": self.hub.v10_url,
+            "resume_gateway_url": self.host.v10_url,
             "application": {"id": account.application_id, "flags": 0},
             "private_channels": [],
             "relationships": [],
