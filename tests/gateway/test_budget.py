@@ -130,9 +130,10 @@ async def test_unreadable_budget_caps_identifies_per_day(h: Harness, status: int
 
     await h.sim.close(4009)
     await _until_waiting(h)
-    now = h.clock.time()
-    # The next try is a re-read of /gateway/bot, BUDGET_RECHECK from now.
-    assert h.c.snapshot().waiting_until == pytest.approx(now + BUDGET_RECHECK)
+    # Shown: when the wait ends at the latest; meanwhile /gateway/bot is
+    # read again every BUDGET_RECHECK.
+    assert h.c.snapshot().waiting_until == pytest.approx(first + DAY + 1.0)
+    assert await h.spy.wait_runner_sleeping() == pytest.approx(BUDGET_RECHECK)
     assert len(h.sim.connections) == ceiling
     # Waiting (and re-reading) for half a day changes nothing.
     await h.clock.advance(DAY / 2)
@@ -160,6 +161,7 @@ async def test_blind_wait_ends_when_the_budget_is_readable_again(h: Harness) -> 
     h.sim.fail_rest("/gateway/bot", 503)
     h.start(identify_ledger=ledger)
     await h.until(lambda: _is(h, ConnectionState.WAITING))
+    assert h.c.snapshot().waiting_until == pytest.approx(ledger.times[0] + DAY + 1.0)
     assert h.sim.connections == []
     h.sim.clear_rest_failures()
     left = await h.spy.wait_runner_sleeping()

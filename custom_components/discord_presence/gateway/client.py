@@ -181,7 +181,8 @@ class GatewaySnapshot:
     stats: GatewayStats
     presence: Presence
     presence_applied: bool
-    # Wall-clock epoch seconds of the next try; set only while WAITING.
+    # Wall-clock epoch seconds when the wait ends at the latest (it may end
+    # sooner: see GatewayClient._before_identify); set only while WAITING.
     waiting_until: float | None = None
 
 
@@ -710,12 +711,15 @@ class GatewayClient:
         """
         before: ConnectionState | None = None
         try:
-            while (wake := await self._identify_blocked_until()) is not None:
+            while (blocked := await self._identify_blocked_until()) is not None:
+                wake, until = blocked
                 if before is None:
                     before = self._state
-                self._waiting_until = wake
+                changed = until != self._waiting_until
+                self._waiting_until = until
                 self._set_state(ConnectionState.WAITING)
-                self._notify()
+                if changed:
+                    self._notify()
                 await self._clock.sleep(wake - self._clock.time())
         finally:
             self._waiting_until = None
@@ -728,8 +732,13 @@ class GatewayClient:
             # the spacing at least 5 s on the monotonic scale too.
             await self._clock.sleep(slot - now + 0.001)
 
-    async def _identify_blocked_until(self) -> float | None:
-        """None if an IDENTIFY may go out now, else the wall time to try again."""
+    async def _identify_blocked_until(self) -> tuple[float, float] | None:
+        """None if an IDENTIFY may go out now, else ``(next look, wait ends at the latest)``.
+
+        Both are wall times. They differ while the budget is unknown: the
+        ledger says when the wait ends for sure, /gateway/bot is looked at
+        again before that.
+        """
         limit = None
         if self._dialect is Dialect.V10:
             # Legacy servers have no /gateway/bot: always judged by the ledger.
@@ -745,24 +754,25 @@ class GatewayClient:
                 remaining,
                 wake - now,
             )
-            return wake
+            return wake, wake
         free_at = self._ledger.free_at(now)
         if free_at is None:
             return None
         # A second past the oldest entry's expiry: float rounding must not
         # wake us a hair early into another full wait. Before that, look at
         # /gateway/bot again now and then (v10): once readable, it decides.
-        wake = free_at + 1.0
+        until = free_at + 1.0
+        wake = until
         if self._dialect is Dialect.V10:
             wake = min(wake, now + BUDGET_RECHECK)
         log = _LOGGER.info if self._state is not ConnectionState.WAITING else _LOGGER.debug
         log(
             "Discord identify budget unknown and %d identifies in the last 24 h; "
-            "next try in %.0f s",
+            "waiting up to %.0f s",
             self._ledger.count(now),
-            wake - now,
+            until - now,
         )
-        return wake
+        return wake, until
 
     async def _check_session_start_limit(self) -> tuple[int, float, int] | None:
         """``(remaining, reset_after s, reserve)`` from /gateway/bot; None when unreadable."""
