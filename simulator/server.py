@@ -1,8 +1,10 @@
-"""The Simulator: an aiohttp server with Discord's REST endpoints and gateways.
+"""The Simulator: the public face that owns and runs one simulated Discord.
 
-REST: see ``rest.py`` (v10 under ``/api/v10``, the 2016 API under ``/api``).
-Gateways: ``/gateway`` speaks v10, ``/legacy-gateway`` the seed's dialect.
-Control: ``POST /_sim/fault``, ``GET /_sim/records``.
+It owns the hub (shared state and live connections) and the aiohttp server:
+REST in ``rest.py`` (v10 under ``/api/v10``, the 2016 API under ``/api``), the
+websocket endpoint in ``gateway_endpoint.py``, and here the life cycle, the
+records, the fault methods and the control endpoint (``POST /_sim/fault``,
+``GET /_sim/records``), which hands itself to ``faults.py`` as its FaultTarget.
 
 Faults set on the simulator itself (failing REST, refused or silent upgrades,
 custom HELLO/READY) stay set across ``stop()``/``start()`` and ``restart()``:
@@ -11,25 +13,19 @@ they describe the world a test builds, not one server process.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from aiohttp import web
 
 from simulator.accounts import Account, Accounts
 from simulator.clock import Clock, SystemClock
-from simulator.compression import Encoder, PlainEncoder, transport_encoder
 from simulator.faults import FaultError, apply_fault
-from simulator.http_faults import UpgradeGate
-from simulator.hub import LEGACY_PATH, V10_PATH, Hub
-from simulator.legacy import LegacyConnection
-from simulator.parking import Parking
+from simulator.gateway_endpoint import GatewayEndpoint
+from simulator.hub import Hub
 from simulator.records import ConnectionRecord, Recorder, RejectedUpgrade, RestRequest
 from simulator.rest import RestApi, json_response
 from simulator.sessions import Sessions
-from simulator.v10 import V10Connection
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -70,9 +66,7 @@ class Simulator:
         )
         self._api = RestApi(self.hub, any_token=gateway_bot_any_token)
         self._runner: web.AppRunner | None = None
-        self._handlers: set[asyncio.Task[Any]] = set()
-        self._upgrade_gate = UpgradeGate()
-        self._held_upgrades = Parking(self._recorder.changed)
+        self._gateway = GatewayEndpoint(self.hub)
         #: Session start windows are relative until the first start anchors them.
         self._anchored = False
 
@@ -136,9 +130,7 @@ class Simulator:
             raise RuntimeError("simulator already started")
         app = web.Application()
         self._api.add_routes(app)
-        for path in (V10_PATH, LEGACY_PATH):
-            app.router.add_get(path, self._websocket)
-            app.router.add_get(path + "/", self._websocket)
+        self._gateway.add_routes(app)
         app.router.add_post("/_sim/fault", self._fault)
         app.router.add_get("/_sim/records", self._records)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1)
@@ -158,7 +150,7 @@ class Simulator:
             for account in self.hub.accounts.all():
                 account.window_ends += now
         self._api.held.open()
-        self._held_upgrades.open()
+        self._gateway.held.open()
         self._note_lifecycle("start")
         log.info("simulator ready: REST %s", self.api_url)
 
@@ -172,11 +164,7 @@ class Simulator:
         if self._runner is None:
             return
         self._api.held.abort()
-        self._held_upgrades.abort()
-        for connection in list(self.hub.live.values()):
-            connection.drop()
-        if self._handlers:
-            await asyncio.gather(*self._handlers, return_exceptions=True)
+        await self._gateway.shut()
         await self._runner.cleanup()
         self._runner = None
         self._note_lifecycle("stop")
@@ -299,7 +287,7 @@ class Simulator:
     @property
     def held_requests(self) -> int:
         """REST requests and upgrades held unanswered right now."""
-        return len(self._api.held) + len(self._held_upgrades)
+        return len(self._api.held) + len(self._gateway.held)
 
     @property
     def hello_data(self) -> Any:
@@ -424,63 +412,15 @@ class Simulator:
     def refuse_gateway(self, status: int | None = 503, *, count: int | None = None) -> None:
         """Websocket upgrades answer HTTP ``status`` instead of 101 (the next
         ``count`` of them, None: until cleared); ``status=None`` clears."""
-        self._upgrade_gate.refuse(status, count)
+        self._gateway.gate.refuse(status, count)
 
     def silent_gateway(self, enabled: bool = True) -> None:
         """New websocket requests are accepted at TCP level and their upgrade
         is never answered. Disabling lets the held ones through (if their
         client is still there); ``stop()`` resets them."""
-        self._upgrade_gate.silent = enabled
+        self._gateway.gate.silent = enabled
         if not enabled:
-            self._held_upgrades.release()
-
-    # -- gateway ----------------------------------------------------------
-    async def _websocket(self, request: web.Request) -> web.StreamResponse:
-        task = asyncio.current_task()
-        assert task is not None
-        self._handlers.add(task)
-        try:
-            return await self._serve(request)
-        finally:
-            self._handlers.discard(task)
-
-    async def _serve(self, request: web.Request) -> web.StreamResponse:
-        legacy = request.path.rstrip("/") == LEGACY_PATH
-        dialect: Literal["v10", "legacy"] = "legacy" if legacy else "v10"
-        refused = self._upgrade_gate.refusal()
-        if refused is not None or self._upgrade_gate.silent:
-            rejected = RejectedUpgrade(
-                t=self.clock.monotonic(),
-                dialect=dialect,
-                query=request.query_string,
-                status=refused,
-            )
-            self._recorder.rejected_upgrades.append(rejected)
-            self._recorder.changed()
-            log.info("upgrade %s: %s", "refused" if refused else "held", request.path_qs)
-            if refused is not None:
-                return json_response(
-                    {"message": f"{refused}: gateway unavailable", "code": 0}, refused
-                )
-            rejected.outcome = await self._held_upgrades.hold(request.transport)
-            self._recorder.changed()
-            if rejected.outcome != "released":
-                return web.Response(status=503)  # nobody is there to read it
-        query = dict(request.query)
-        encoder: Encoder = PlainEncoder()
-        if not legacy:
-            with contextlib.suppress(ValueError):
-                encoder = transport_encoder(query.get("compress"))
-        record = self._recorder.new_connection(dialect, encoder.name)
-        log.info("connection %d opened (%s, compress=%s)", record.id, dialect, encoder.name)
-        ws = web.WebSocketResponse(max_msg_size=1 << 20)
-        transport = request.transport
-        await ws.prepare(request)
-        kind = LegacyConnection if legacy else V10Connection
-        await self.hub.serve(
-            kind(self.hub, ws=ws, transport=transport, record=record, encoder=encoder, query=query)
-        )
-        return ws
+            self._gateway.held.release()
 
     # -- control ----------------------------------------------------------
     async def _fault(self, request: web.Request) -> web.Response:
