@@ -2,6 +2,8 @@
 
 Dialect-specific behaviour (what each opcode means) lives in the subclasses
 in ``v10.py`` and ``legacy.py``; this class owns what both share.
+It sees the rest of the simulator only through ``ConnectionHost`` (``host.py``),
+which the hub that owns it provides.
 
 Limits, as Discord documents them, applied per connection:
 - at most 120 received frames in any rolling 60 s window; the 121st closes 4008;
