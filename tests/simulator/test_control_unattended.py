@@ -102,7 +102,8 @@ async def test_session_start_limit_over_http(sim, http, clock) -> None:
         "max_concurrency": 1,
     }
     assert (await _limit(http, sim, OTHER_TOKEN))["remaining"] == 1000
-    # without a token: every account
+    # without a token: every account, as sim.tokens lists them
+    assert sim.tokens == [TOKEN, OTHER_TOKEN]
     assert (await _post(http, sim, {"fault": "session_start_limit", "remaining": 2}))[0] == 200
     assert [(await _limit(http, sim, t))["remaining"] for t in (TOKEN, OTHER_TOKEN)] == [2, 2]
 
