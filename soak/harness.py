@@ -30,7 +30,13 @@ from soak.config import HEARTBEAT_INTERVAL_MS, IDLE_PATIENCE, SoakConfig
 from soak.faults import Fault, Hit, available, catalogue
 from soak.invariants import Breach, RecordWatch
 from soak.logs import SecretWatch
-from soak.memory import CLIENT_GROWTH_BOUND, MemoryProbe
+from soak.memory import (
+    CLIENT_OBJECTS_PER_ACCOUNT,
+    TOTAL_GROWTH_PER_FAULT,
+    WEBSOCKETS_PER_ACCOUNT,
+    MemoryProbe,
+    Reading,
+)
 from soak.presences import random_presence, shown_shape, wanted_shape
 from soak.stats import KindStats, NotedBreach, RunStats
 
@@ -99,6 +105,7 @@ class ClientSoak:
         self._step: Step | None = None
         self._expect_end: Bot | None = None
         self.breach: str | None = None
+        self._closed = False
 
     # ------------------------------------------------------------- the Scene
 
@@ -165,6 +172,7 @@ class ClientSoak:
             self.stats.real_seconds = time.perf_counter() - started
             self.stats.virtual_seconds = self.clock.monotonic()
             self.stats.log_lines = self.logs.lines
+            self._totals()
         self.stats.breach = self.breach
         return self.stats
 
@@ -225,7 +233,6 @@ class ClientSoak:
             if index % GC_EVERY == 0:
                 await self._collect()
         await self._memory_checkpoint(warmup, final=True)
-        self._totals()
 
     # -------------------------------------------------------------- presence
 
@@ -478,7 +485,7 @@ class ClientSoak:
             self._fleet.check()
         for bot in self.bots:
             ended = bot.ended()
-            if ended is not None and bot is not self._expect_end:
+            if ended is not None and bot is not self._expect_end and not self._closed:
                 raise Breach(
                     "no unhandled exception",
                     f"bot {bot.index}: run() ended: {type(ended).__name__}: "
@@ -523,7 +530,12 @@ class ClientSoak:
 
     def _check_records(self) -> None:
         self.watch.scan()
+        # Read by nobody here: a long run must not keep them.
         self.sim.presences.clear()
+        for name in ("rest_requests", "rejected_upgrades"):
+            kept = getattr(self.sim, name, None)
+            if isinstance(kept, list):
+                kept.clear()
 
     def _check_identifies(self) -> None:
         for bot in self.bots:
@@ -577,6 +589,7 @@ class ClientSoak:
     # --------------------------------------------------------------- the end
 
     async def _shutdown(self) -> None:
+        self._closed = True
         fleet = self._require_fleet()
         for bot in self.bots:
             await fleet.stop(bot)
@@ -592,27 +605,62 @@ class ClientSoak:
         if not self.config.memory:
             return
         applied = self.stats.faults_applied
+        points = self.stats.memory_checkpoints
         if self.memory.baseline is None:
             if applied >= warmup:
-                reading = self.memory.mark_baseline()
-                self.stats.memory_checkpoints.append((applied, reading.client, reading.total))
+                self._record_reading(self.memory.mark_baseline(applied))
             return
-        due = applied % MEMORY_CHECK_EVERY == 0 and applied != self.stats.memory_checkpoints[-1][0]
-        if not (final or due):
+        if not final and applied < points[-1][0] + MEMORY_CHECK_EVERY:
             return
-        reading = self.memory.read()
-        self.stats.memory_checkpoints.append((applied, reading.client, reading.total))
+        if final and applied == points[-1][0]:
+            return
+        reading = self.memory.read(applied)
+        self._record_reading(reading)
         self.stats.memory_client_growth = self.memory.client_growth()
         self.stats.memory_total_growth = self.memory.total_growth()
-        if final and self.memory.client_growth() > CLIENT_GROWTH_BOUND:
-            raise Breach(
-                "memory flat",
-                f"client allocations grew {self.memory.client_growth()} bytes after warm-up "
-                f"(bound {CLIENT_GROWTH_BOUND})",
+        self.stats.memory_total_bound = self.memory.total_bound()
+        accounts = len(self.bots)
+        if reading.client_objects > CLIENT_OBJECTS_PER_ACCOUNT * accounts:
+            self._soft(
+                partial(
+                    _memory_breach,
+                    f"{reading.client_objects} live objects of the client's types "
+                    f"(bound {CLIENT_OBJECTS_PER_ACCOUNT * accounts})",
+                )
             )
+        if reading.websockets > WEBSOCKETS_PER_ACCOUNT * accounts:
+            self._soft(
+                partial(
+                    _memory_breach,
+                    f"{reading.websockets} open client websockets "
+                    f"(bound {WEBSOCKETS_PER_ACCOUNT * accounts})",
+                )
+            )
+        if final and self.memory.total_growth() > self.memory.total_bound():
+            self._soft(
+                partial(
+                    _memory_breach,
+                    f"traced memory grew {self.memory.total_growth()} bytes over "
+                    f"{applied - points[0][0]} faults after warm-up "
+                    f"(bound {self.memory.total_bound()}: {TOTAL_GROWTH_PER_FAULT} per fault "
+                    "and a fixed slack)",
+                )
+            )
+
+    def _record_reading(self, reading: Reading) -> None:
+        self.stats.memory_checkpoints.append(
+            (
+                reading.faults,
+                reading.client,
+                reading.total,
+                reading.client_objects,
+                reading.websockets,
+            )
+        )
 
     def _totals(self) -> None:
         stats = self.stats
+        stats.identifies = stats.resumes = stats.presence_updates = stats.identifies_needed = 0
         for bot in self.bots:
             tally = self.watch.tallies[bot.token]
             stats.identifies += tally.identifies
@@ -691,6 +739,10 @@ class ClientSoak:
     def _require_fleet(self) -> Fleet:
         assert self._fleet is not None
         return self._fleet
+
+
+def _memory_breach(detail: str) -> None:
+    raise Breach("memory flat", detail)
 
 
 def _blackholed(record: ConnectionRecord) -> bool:

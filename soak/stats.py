@@ -65,7 +65,9 @@ class RunStats:
     client_log_levels: dict[str, int] = field(default_factory=dict)
     memory_client_growth: int | None = None
     memory_total_growth: int | None = None
-    memory_checkpoints: list[tuple[int, int, int]] = field(default_factory=list)
+    memory_total_bound: int | None = None
+    #: (faults, bytes charged to client files, all traced bytes, client objects, websockets)
+    memory_checkpoints: list[tuple[int, int, int, int, int]] = field(default_factory=list)
     breach: str | None = None
     #: --keep-going: every recorded breach.
     breaches: list[NotedBreach] = field(default_factory=list)
