@@ -16,6 +16,7 @@ from homeassistant.exceptions import (
     HomeAssistantError,
     ServiceValidationError,
 )
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
@@ -81,6 +82,11 @@ def client_clock() -> Clock | None:
     heartbeats on virtual time.
     """
     return None
+
+
+def latency_ms(latency: float | None) -> float | None:
+    """A heartbeat round trip as the latency sensor shows it: whole milliseconds."""
+    return None if latency is None else float(round(latency * 1000))
 
 
 def iso_time(epoch: float | None) -> str | None:
@@ -366,7 +372,32 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             and self._last_seen != previous
         ):
             self._track(snapshot)
-        self.async_set_updated_data(snapshot)
+        if self._visible_change(self.data, snapshot):
+            self.async_set_updated_data(snapshot)
+        else:
+            # Frame and ACK counters move on every heartbeat; nobody sees them
+            # except diagnostics, which read self.data: keep it fresh, write nothing.
+            self.data = snapshot
+
+    def _visible_change(self, old: GatewaySnapshot, new: GatewaySnapshot) -> bool:
+        """Whether an entity would show something else (each push rewrites every entity)."""
+        if (
+            old.state is not new.state
+            or old.failure is not new.failure
+            or old.user != new.user
+            or old.presence != new.presence
+            or old.presence_applied != new.presence_applied
+            or old.waiting_until != new.waiting_until
+            or old.stats.last_close_code != new.stats.last_close_code
+        ):
+            return True
+        if latency_ms(old.latency) == latency_ms(new.latency):
+            return False
+        # The latency sensor is disabled by default: its changes matter only when it is live.
+        entity_id = er.async_get(self.hass).async_get_entity_id(
+            "sensor", DOMAIN, f"{self.user_id}_latency"
+        )
+        return entity_id is not None and self.hass.states.get(entity_id) is not None
 
     @callback
     def _track(self, snapshot: GatewaySnapshot) -> None:

@@ -13,6 +13,7 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory, UnitOfTime
 
 from .const import ATTR_WAITING_UNTIL, CONNECTION_STATES
+from .coordinator import latency_ms
 from .entity import DiscordPresenceEntity
 from .gateway import ConnectionState
 
@@ -96,6 +97,5 @@ class DiscordLatencySensor(DiscordPresenceEntity, SensorEntity):
 
     @property
     def native_value(self) -> float | None:
-        """Round trip in ms."""
-        latency = self.coordinator.data.latency
-        return None if latency is None else round(latency * 1000, 1)
+        """Round trip in whole ms: finer digits would change, and be written, on every heartbeat."""
+        return latency_ms(self.coordinator.data.latency)
