@@ -15,8 +15,14 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from soak.config import SoakConfig
 from soak.harness import ClientSoak
+
+
+class KnownDefect(Exception):
+    """The breach an open finding describes; any other breach fails its test."""
 
 
 async def _replay(config: SoakConfig) -> None:
@@ -45,3 +51,22 @@ async def test_outage_after_many_identifies_does_not_wait_a_day() -> None:
 
 async def test_refused_upgrades_do_not_outlast_the_session() -> None:
     await _replay(SoakConfig(seed=3, faults=2, only=("upgrades refused after drop",), memory=False))
+
+
+@pytest.mark.xfail(
+    raises=KnownDefect,
+    strict=True,
+    reason="open: with 100 identifies in the 24 h ledger, one 503 from /gateway/bot puts "
+    "the client in a blind WAITING that re-reads /gateway/bot only after 5 min: the bot "
+    "stays offline ~300 s after a one-request REST blip. Drop this marker once fixed.",
+)
+async def test_rest_blip_after_many_identifies_recovers_within_the_bound() -> None:
+    config = SoakConfig(seed=1, faults=100, only=("REST 503 + op 9 false",), memory=False)
+    stats = await ClientSoak(config, out=io.StringIO()).run()
+    if (
+        stats.breach is not None
+        and stats.breach.startswith("SOAK BREACH: presence converges\n")
+        and "client waiting" in stats.breach
+    ):
+        raise KnownDefect(stats.breach)
+    assert stats.breach is None, stats.breach
