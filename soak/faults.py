@@ -188,6 +188,24 @@ async def _rest_outage(sim: Simulator, record: ConnectionRecord, rng: random.Ran
     await sim.invalid_session(False, record)
 
 
+async def _silent_after_drop(scene: Scene, token: str, rng: random.Random) -> Hit | None:
+    """Upgrades are accepted at TCP level and never answered for a while."""
+    record = scene.live(token)
+    if record is None:
+        return None
+    await _call(scene.sim, "silent_gateway", True)
+    await scene.sim.drop(record)
+    await scene.run_for(rng.uniform(5.0, 60.0))
+    await _call(scene.sim, "silent_gateway", False)
+    return Hit(record.id)
+
+
+async def _rest_hang(sim: Simulator, record: ConnectionRecord, rng: random.Random) -> None:
+    # /gateway/bot never answers once: the client's own REST timeout must end the wait.
+    await _call(sim, "fail_rest", "/gateway/bot", hang=True, count=1)
+    await sim.invalid_session(False, record)
+
+
 def _outage(low: float, high: float) -> _Apply:
     """The server goes away for a while (sockets dropped, port closed), then returns."""
 
@@ -313,6 +331,22 @@ def catalogue(*, fatal: bool) -> list[Fault]:
         Fault(
             "REST 503 + op 9 false",
             _on_live(_rest_outage),
+            _BOTH,
+            _BOTH,
+            requires=("fail_rest",),
+            weight=0.5,
+        ),
+        Fault(
+            "silent gateway after drop",
+            _silent_after_drop,
+            _LEGACY_ONLY,
+            _BOTH,
+            requires=("silent_gateway",),
+            weight=0.5,
+        ),
+        Fault(
+            "REST hang + op 9 false",
+            _on_live(_rest_hang),
             _BOTH,
             _BOTH,
             requires=("fail_rest",),
