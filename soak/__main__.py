@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,7 +56,13 @@ def parse(argv: list[str]) -> SoakConfig:
 
 
 def code_version() -> str | None:
-    """The commit the run measured, and whether the code differed from it."""
+    """The commit the run measured, and whether the code differed from it.
+
+    SOAK_CODE_VERSION names it instead when the run uses an exported copy of a
+    commit (while the working tree is busy with other changes).
+    """
+    if named := os.environ.get("SOAK_CODE_VERSION"):
+        return named
     try:
         head = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
