@@ -88,6 +88,9 @@ class Fault:
     #: May come second, while the client recovers from another fault. Not a
     #: delay: it would overwrite a first delay on the same connection.
     second_ok: bool = True
+    #: Undoes what is left of the fault after the recovery (failures a count
+    #: did not use up), so it cannot leak into later steps.
+    cleanup: Callable[[Simulator], Awaitable[None]] | None = None
     weight: float = 1.0
 
     def needs_new_session(self, *, legacy: bool) -> bool:
@@ -204,6 +207,14 @@ async def _rest_hang(sim: Simulator, record: ConnectionRecord, rng: random.Rando
     # /gateway/bot never answers once: the client's own REST timeout must end the wait.
     await _call(sim, "fail_rest", "/gateway/bot", hang=True, count=1)
     await sim.invalid_session(False, record)
+
+
+async def _clear_rest(sim: Simulator) -> None:
+    await _call(sim, "clear_rest_failures")
+
+
+async def _clear_refusals(sim: Simulator) -> None:
+    await _call(sim, "refuse_gateway", None)
 
 
 def _outage(low: float, high: float) -> _Apply:
@@ -327,14 +338,16 @@ def catalogue(*, fatal: bool) -> list[Fault]:
             _BOTH,
             requires=("refuse_gateway",),
             weight=0.5,
+            cleanup=_clear_refusals,
         ),
         Fault(
             "REST 503 + op 9 false",
             _on_live(_rest_outage),
             _BOTH,
             _BOTH,
-            requires=("fail_rest",),
+            requires=("fail_rest", "clear_rest_failures"),
             weight=0.5,
+            cleanup=_clear_rest,
         ),
         Fault(
             "silent gateway after drop",
@@ -349,8 +362,9 @@ def catalogue(*, fatal: bool) -> list[Fault]:
             _on_live(_rest_hang),
             _BOTH,
             _BOTH,
-            requires=("fail_rest",),
+            requires=("fail_rest", "clear_rest_failures"),
             weight=0.5,
+            cleanup=_clear_rest,
         ),
     ]
     if fatal:

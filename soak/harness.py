@@ -306,6 +306,9 @@ class ClientSoak:
         if fault.fatal is not None:
             await self._fatal_end(bot, fault)
         recovery = await self._recover(during)
+        for used in (fault, current.second if second_at else None):
+            if used is not None and used.cleanup is not None:
+                await used.cleanup(self.sim)
         self._soft(self._check_records)
         self._soft(self._check_identifies)
         untouched = [b for b in self.bots if b not in affected]
