@@ -68,21 +68,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: DiscordPresenceConfigEnt
         hass,
         entry,
         store=store,
-        presence=stored.presence,
-        activity_type=stored.activity_type,
+        stored=stored,
         ledger=account_ledger(hass, entry.unique_id, stored),
     )
     await coordinator.async_start()
     entry.runtime_data = DiscordPresenceData(coordinator=coordinator)
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    entry.async_on_unload(entry.add_update_listener(_async_options_updated))
     return True
-
-
-async def _async_options_updated(hass: HomeAssistant, entry: DiscordPresenceConfigEntry) -> None:
-    """Reload when the options changed (data changes reload through their flows)."""
-    if dict(entry.options) != entry.runtime_data.coordinator.options_at_setup:
-        hass.config_entries.async_schedule_reload(entry.entry_id)
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: DiscordPresenceConfigEntry) -> bool:

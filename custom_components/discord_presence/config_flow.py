@@ -6,7 +6,12 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.config_entries import (
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlow,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import CONF_TOKEN
 from homeassistant.core import callback
 from homeassistant.data_entry_flow import section
@@ -90,6 +95,36 @@ def _user_schema(api_url: str, protocol: str) -> vol.Schema:
 
 
 REAUTH_SCHEMA = vol.Schema({vol.Required(CONF_TOKEN): _TOKEN_SELECTOR})
+# The current values come in as suggestions (add_suggested_values_to_schema),
+# not defaults: a default would be submitted again for a field the user cleared.
+# The token is never suggested: it would travel back to the browser.
+RECONFIGURE_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_TOKEN): _TOKEN_SELECTOR,
+        vol.Required(SECTION_ADVANCED): section(
+            vol.Schema(
+                {
+                    vol.Required(CONF_API_URL): _URL_SELECTOR,
+                    vol.Required(CONF_PROTOCOL): _PROTOCOL_SELECTOR,
+                }
+            ),
+            {"collapsed": False},
+        ),
+    }
+)
+OPTIONS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_REASSERT_INTERVAL): NumberSelector(
+            NumberSelectorConfig(
+                min=0,
+                max=MAX_REASSERT_INTERVAL,
+                step=1,
+                mode=NumberSelectorMode.BOX,
+                unit_of_measurement="min",
+            )
+        )
+    }
+)
 
 
 def _strip_invisible(text: str) -> str:
@@ -236,24 +271,22 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
                         CONF_PROTOCOL: protocol,
                     },
                 )
-        schema = vol.Schema(
-            {
-                vol.Optional(CONF_TOKEN): _TOKEN_SELECTOR,
-                vol.Required(SECTION_ADVANCED): _advanced_section(
-                    api_url, protocol, collapsed=False
-                ),
-            }
-        )
         return self.async_show_form(
             step_id="reconfigure",
-            data_schema=schema,
+            data_schema=self.add_suggested_values_to_schema(
+                RECONFIGURE_SCHEMA,
+                {SECTION_ADVANCED: {CONF_API_URL: api_url, CONF_PROTOCOL: protocol}},
+            ),
             errors=errors,
             description_placeholders={"name": entry.title},
         )
 
 
-class DiscordPresenceOptionsFlow(OptionsFlow):
-    """Options: how often the presence is re-asserted."""
+class DiscordPresenceOptionsFlow(OptionsFlowWithReload):
+    """Options: how often the presence is re-asserted.
+
+    Home Assistant reloads the entry when the options changed (and only then).
+    """
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Edit the options."""
@@ -264,17 +297,7 @@ class DiscordPresenceOptionsFlow(OptionsFlow):
         current = self.config_entry.options.get(CONF_REASSERT_INTERVAL, DEFAULT_REASSERT_INTERVAL)
         return self.async_show_form(
             step_id="init",
-            data_schema=vol.Schema(
-                {
-                    vol.Required(CONF_REASSERT_INTERVAL, default=current): NumberSelector(
-                        NumberSelectorConfig(
-                            min=0,
-                            max=MAX_REASSERT_INTERVAL,
-                            step=1,
-                            mode=NumberSelectorMode.BOX,
-                            unit_of_measurement="min",
-                        )
-                    )
-                }
+            data_schema=self.add_suggested_values_to_schema(
+                OPTIONS_SCHEMA, {CONF_REASSERT_INTERVAL: current}
             ),
         )

@@ -52,6 +52,7 @@ STORAGE_SAVE_DELAY: Final = 1.0
 MANUFACTURER: Final = "Discord"
 MODEL: Final = "Bot"
 DEVELOPER_PORTAL_URL: Final = "https://discord.com/developers/applications"
+ISSUE_TRACKER_URL: Final = "https://github.com/discord-presence/ha-discord-presence/issues"
 
 # Connection sensor states (the ENUM options).
 STATE_CONNECTED: Final = "connected"

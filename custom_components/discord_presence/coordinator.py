@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -32,10 +32,12 @@ from .const import (
     DOMAIN,
     ISSUE_FATAL,
     ISSUE_INTENTS,
+    ISSUE_TRACKER_URL,
     ISSUE_WAITING,
     LOGGER,
     STORAGE_SAVE_DELAY,
 )
+from .failures import FATAL_KEYS, REFUSAL_KEYS, FailureKind, close_code_text, failure_kind
 from .gateway import (
     ActivityType,
     AuthenticationFailed,
@@ -50,17 +52,19 @@ from .gateway import (
     InvalidIntents,
     Presence,
     PresenceError,
+    Status,
     SystemClock,
     fetch_current_user,
 )
-from .storage import to_store
+from .helpers import api_host, now_ms, with_status
+from .storage import RESTORABLE_STATUSES, Stored, to_store
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from homeassistant.helpers.storage import Store
 
-    from .gateway.clock import Clock
+    from .gateway import Clock
 
 type DiscordPresenceConfigEntry = ConfigEntry[DiscordPresenceData]
 
@@ -105,8 +109,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         entry: DiscordPresenceConfigEntry,
         *,
         store: Store[dict[str, Any]],
-        presence: Presence,
-        activity_type: ActivityType,
+        stored: Stored,
         ledger: IdentifyLedger,
     ) -> None:
         """Create the client with the stored presence; nothing connects yet."""
@@ -117,13 +120,12 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             name=f"{DOMAIN} {entry.title}",
             update_interval=None,
         )
-        self.options_at_setup = dict(entry.options)
         self._clock: Clock = client_clock() or SystemClock()
         self._ledger = ledger
         reassert_minutes = entry.options.get(CONF_REASSERT_INTERVAL, DEFAULT_REASSERT_INTERVAL)
         dialect = Dialect(entry.data[CONF_PROTOCOL])
         try:
-            self.client = self._create_client(entry, dialect, presence, reassert_minutes)
+            self.client = self._create_client(entry, dialect, stored.presence, reassert_minutes)
         except PresenceError:
             # Stored under another protocol (e.g. "dnd" before switching to legacy).
             LOGGER.warning(
@@ -134,7 +136,13 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             )
             self.client = self._create_client(entry, dialect, Presence(), reassert_minutes)
         self.data = self.client.snapshot()
-        self.activity_type = activity_type
+        self.activity_type = stored.activity_type
+        # The status set_idle(false) returns to: the one the bot had before it went idle.
+        self.status_before_idle = stored.status_before_idle
+        if dialect is Dialect.LEGACY:
+            self.status_before_idle = Status.ONLINE  # all legacy knows besides idle
+        # The stream URL used whenever the activity is Streaming (kept while it is not).
+        self.stream_url = stored.stream_url
         self._store = store
         self._save_pending = False
         self._run_task: asyncio.Task[None] | None = None
@@ -207,10 +215,12 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         except GatewayUnavailable as err:
+            # The detail (an HTTP status, a timeout, a network error's class) is for the log.
+            LOGGER.debug("Setup of %s: %s", entry.title, err)
             raise ConfigEntryNotReady(
                 translation_domain=DOMAIN,
                 translation_key="api_unreachable",
-                translation_placeholders={"error": str(err)},
+                translation_placeholders={"host": api_host(entry.data[CONF_API_URL])},
             ) from err
 
         self._unsubscribers.append(self.client.add_listener(self._handle_client_change))
@@ -240,20 +250,17 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         if self._run_task.done():
             # run() ended without a fatal error it could name: try again later.
             await self.async_close()
-            raise ConfigEntryNotReady(
-                translation_domain=DOMAIN,
-                translation_key="api_unreachable",
-                translation_placeholders={"error": "the gateway client stopped"},
-            )
+            raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="client_stopped")
         self._setup_done = True
         self._last_seen = (snapshot.state, snapshot.waiting_until)
         self._track(snapshot)
         self.async_set_updated_data(snapshot)
 
     def _setup_error(self, err: FatalGatewayError) -> Exception:
-        if isinstance(err, AuthenticationFailed):
+        kind = failure_kind(err)
+        if kind is FailureKind.AUTH:
             return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
-        if isinstance(err, InvalidIntents | DisallowedIntents):
+        if kind is FailureKind.INTENTS:
             self._create_intents_issue()
             return ConfigEntryError(
                 translation_domain=DOMAIN,
@@ -262,8 +269,8 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             )
         return ConfigEntryError(
             translation_domain=DOMAIN,
-            translation_key="fatal_error",
-            translation_placeholders={"error": type(err).__name__, "code": str(err.close_code)},
+            translation_key=FATAL_KEYS[kind],
+            translation_placeholders={"code": close_code_text(err)},
         )
 
     async def _async_run(self) -> None:
@@ -295,14 +302,29 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
                 err.close_code,
             )
             self._create_intents_issue()
+        elif (kind := failure_kind(err)) is FailureKind.CRASHED:
+            LOGGER.error(
+                "The gateway client of %s stopped on an internal error; reload to restart it",
+                title,
+                exc_info=err,
+            )
+            self._create_issue(
+                ISSUE_FATAL,
+                translation_key=FATAL_KEYS[kind],
+                learn_more_url=ISSUE_TRACKER_URL,
+                code=close_code_text(err),
+            )
         else:
+            # The class name is for whoever reads the log; users see a translated reason.
             LOGGER.error(
                 "Discord closed the connection of %s for good: %s (close code %s)",
                 title,
                 type(err).__name__,
                 err.close_code,
             )
-            self._create_issue(ISSUE_FATAL, error=type(err).__name__, code=str(err.close_code))
+            self._create_issue(
+                ISSUE_FATAL, translation_key=FATAL_KEYS[kind], code=close_code_text(err)
+            )
         self.async_set_updated_data(self.client.snapshot())
 
     def raise_if_failed(self) -> None:
@@ -310,17 +332,16 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         err = self.failure
         if err is None:
             return
+        kind = failure_kind(err)
         placeholders = {"name": self.config_entry.title}
-        if isinstance(err, AuthenticationFailed):
-            key = "failed_auth"
-        elif isinstance(err, InvalidIntents | DisallowedIntents):
-            key = "failed_intents"
+        if kind is FailureKind.INTENTS:
             placeholders["portal_url"] = DEVELOPER_PORTAL_URL
-        else:
-            key = "failed_fatal"
-            placeholders |= {"error": type(err).__name__, "code": str(err.close_code)}
+        elif kind is not FailureKind.AUTH:
+            placeholders["code"] = close_code_text(err)
         raise HomeAssistantError(
-            translation_domain=DOMAIN, translation_key=key, translation_placeholders=placeholders
+            translation_domain=DOMAIN,
+            translation_key=REFUSAL_KEYS[kind],
+            translation_placeholders=placeholders,
         )
 
     # ----------------------------------------------------------------- issues
@@ -338,18 +359,23 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         kind: str,
         *,
         severity: ir.IssueSeverity = ir.IssueSeverity.ERROR,
+        translation_key: str | None = None,
+        learn_more_url: str = DEVELOPER_PORTAL_URL,
         **placeholders: str,
     ) -> None:
-        """A repair issue of this entry; only for what the user should know about."""
+        """A repair issue of this entry; only for what the user should know about.
+
+        One issue id per `kind`; `translation_key` words it (default: the kind).
+        """
         ir.async_create_issue(
             self.hass,
             DOMAIN,
             self._issue_id(kind),
             is_fixable=False,
             severity=severity,
-            translation_key=kind,
+            translation_key=translation_key or kind,
             translation_placeholders={"name": self.config_entry.title, **placeholders},
-            learn_more_url=DEVELOPER_PORTAL_URL,
+            learn_more_url=learn_more_url,
         )
 
     @callback
@@ -493,6 +519,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         HomeAssistantError after a permanent failure (nothing could be sent).
         """
         self.raise_if_failed()
+        previous = self.client.presence
         try:
             self.client.update_presence(presence)
         except PresenceError as err:
@@ -505,8 +532,50 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             self.activity_type = activity_type
         elif presence.activity is not None:
             self.activity_type = presence.activity.type
+        self._remember(previous, presence)
         self._schedule_save()
         self.async_set_updated_data(self.client.snapshot())
+
+    def _remember(self, previous: Presence, presence: Presence) -> None:
+        """Keep what a later change returns to: the status before idle, the stream URL."""
+        if (
+            presence.status is Status.IDLE
+            and previous.status is not Status.IDLE
+            and previous.status in RESTORABLE_STATUSES
+        ):
+            self.status_before_idle = previous.status
+        activity = presence.activity
+        if activity is not None and activity.url is not None:
+            self.stream_url = activity.url
+
+    @callback
+    def async_set_status(self, status: Status) -> None:
+        """Change the wanted status by the one rule for idle (see helpers.with_status)."""
+        self.async_set_presence(with_status(self.presence, status, now_ms()))
+
+    @callback
+    def async_set_idle(self, idle: bool) -> None:
+        """Go idle, or return from idle to the status the bot had before it.
+
+        Not idle and asked not to be: nothing changes (a dnd chosen by hand
+        stays dnd).
+        """
+        self.raise_if_failed()
+        if idle:
+            self.async_set_status(Status.IDLE)
+        elif self.presence.status is Status.IDLE:
+            self.async_set_status(self.status_before_idle)
+
+    @callback
+    def async_set_stream_url(self, url: str | None) -> None:
+        """Remember the stream URL; a streaming activity shows it at once."""
+        self.raise_if_failed()
+        activity = self.presence.activity
+        if activity is not None and activity.type is ActivityType.STREAMING:
+            self.async_set_presence(replace(self.presence, activity=replace(activity, url=url)))
+        self.stream_url = url
+        self._schedule_save()
+        self.async_update_listeners()
 
     @callback
     def async_set_activity_type(self, activity_type: ActivityType) -> None:
@@ -517,7 +586,13 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         self.async_update_listeners()
 
     def _data_to_store(self) -> dict[str, Any]:
-        return to_store(self.client.presence, self.activity_type, self._ledger)
+        return to_store(
+            self.client.presence,
+            self.activity_type,
+            self._ledger,
+            status_before_idle=self.status_before_idle,
+            stream_url=self.stream_url,
+        )
 
     @callback
     def _schedule_save(self) -> None:

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from .const import DOMAIN, MANUFACTURER, MODEL
+from .const import CONF_API_URL, DOMAIN, MANUFACTURER, MODEL
 from .coordinator import DiscordPresenceCoordinator
+from .helpers import application_portal_url
 
 if TYPE_CHECKING:
     from homeassistant.helpers.entity import EntityDescription
@@ -32,6 +33,9 @@ class DiscordPresenceEntity(CoordinatorEntity[DiscordPresenceCoordinator]):
             manufacturer=MANUFACTURER,
             model=MODEL,
             entry_type=DeviceEntryType.SERVICE,
+            configuration_url=application_portal_url(
+                coordinator.config_entry.data[CONF_API_URL], coordinator.user_id
+            ),
         )
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from homeassistant.util import dt as dt_util
 
-from .gateway import Activity, ActivityType, Presence, Status
+from .const import DEVELOPER_PORTAL_URL
+from .gateway import Activity, ActivityType, Presence, PresenceError, Status
 
 if TYPE_CHECKING:
     from .gateway import GatewayUser
@@ -16,6 +18,26 @@ if TYPE_CHECKING:
 def account_name(user: GatewayUser) -> str:
     """The name shown for an account: its display name, else its username."""
     return user.global_name or user.username
+
+
+def api_host(api_url: str) -> str:
+    """The host an API URL points at (for messages: never a path or query)."""
+    try:
+        return urlsplit(api_url).hostname or api_url
+    except ValueError:
+        return api_url
+
+
+def application_portal_url(api_url: str, user_id: str) -> str | None:
+    """The developer portal page of the bot's application, on Discord itself.
+
+    A bot's user id is its application's id. Another Discord-compatible
+    server has no page there, so it gets none.
+    """
+    host = api_host(api_url).lower()
+    if host == "discord.com" or host.endswith(".discord.com"):
+        return f"{DEVELOPER_PORTAL_URL}/{user_id}"
+    return None
 
 
 def now_ms() -> int:
@@ -53,9 +75,28 @@ def build_activity(
     return Activity(name=text, type=activity_type, url=url or None, state=state or None)
 
 
-def with_status(presence: Presence, status: Status, now_ms: int, *, afk: bool = False) -> Presence:
-    """`presence` with another status; idle records since when (kept if already idle)."""
-    since: int | None = None
+def with_status(presence: Presence, status: Status, now_ms: int) -> Presence:
+    """`presence` with another status, by the one rule for idle.
+
+    Idle means away, however it was chosen (set_idle, set_status, the Status
+    select): afk, and `since` when it began, kept while the bot stays idle.
+    Every other status is not away: no afk, no since.
+    """
     if status is Status.IDLE:
         since = presence.since if presence.status is Status.IDLE and presence.since else now_ms
-    return replace(presence, status=status, since=since, afk=afk)
+        return replace(presence, status=status, since=since, afk=True)
+    return replace(presence, status=status, since=None, afk=False)
+
+
+def check_stream_url(url: str) -> str:
+    """`url` if Discord shows a stream from it (https Twitch or YouTube); else PresenceError."""
+    Activity(name="stream", type=ActivityType.STREAMING, url=url)
+    return url
+
+
+def stream_url_or_none(url: str) -> str | None:
+    """`url` if it is a stream URL Discord accepts, else None (for data read back from disk)."""
+    try:
+        return check_stream_url(url.strip())
+    except PresenceError:
+        return None

@@ -10,7 +10,7 @@ from homeassistant.components.select import SelectEntity, SelectEntityDescriptio
 from .const import ACTIVITY_TYPE_OPTIONS
 from .entity import DiscordPresenceControl
 from .gateway import ActivityType, Dialect, Status
-from .helpers import activity_text, build_activity, now_ms, with_status
+from .helpers import activity_text, build_activity
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -62,9 +62,7 @@ class DiscordStatusSelect(DiscordPresenceControl, SelectEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Change the wanted status."""
-        self.coordinator.async_set_presence(
-            with_status(self.coordinator.presence, Status(option), now_ms())
-        )
+        self.coordinator.async_set_status(Status(option))
 
 
 class DiscordActivityTypeSelect(DiscordPresenceControl, SelectEntity):
@@ -98,7 +96,9 @@ class DiscordActivityTypeSelect(DiscordPresenceControl, SelectEntity):
         activity = build_activity(
             activity_text(current),
             activity_type,
-            url=current.url if activity_type is ActivityType.STREAMING else None,
+            url=(current.url or self.coordinator.stream_url)
+            if activity_type is ActivityType.STREAMING
+            else None,
             state=current.state if current.type is not ActivityType.CUSTOM else None,
         )
         self.coordinator.async_set_presence(

@@ -14,7 +14,7 @@ from homeassistant.helpers import config_validation as cv
 from .compat import vol
 from .const import ACTIVITY_TYPE_OPTIONS, DOMAIN, MAX_TEXT_LENGTH
 from .gateway import ActivityType, PresenceError, Status
-from .helpers import build_activity, now_ms, with_status
+from .helpers import build_activity
 
 if TYPE_CHECKING:
     from .coordinator import DiscordPresenceConfigEntry, DiscordPresenceCoordinator
@@ -36,7 +36,9 @@ SET_GAME_SCHEMA = vol.Schema(
     {
         **_ENTRY,
         vol.Optional(ATTR_NAME, default=""): vol.Any(None, cv.string),
-        vol.Optional(ATTR_ACTIVITY_TYPE, default="playing"): vol.In(list(ACTIVITY_TYPE_OPTIONS)),
+        # No default: clearing without a type keeps the chosen one (set_game
+        # with a name and no type still shows "Playing").
+        vol.Optional(ATTR_ACTIVITY_TYPE): vol.In(list(ACTIVITY_TYPE_OPTIONS)),
         vol.Optional(ATTR_URL): vol.Any(None, cv.string),
         vol.Optional(ATTR_STATE): vol.Any(None, cv.string),
     }
@@ -108,10 +110,15 @@ def _presence_error(err: PresenceError) -> ServiceValidationError:
 
 async def _async_set_game(call: ServiceCall) -> None:
     coordinator = _coordinator(call)
-    activity_type = ACTIVITY_TYPE_OPTIONS[call.data[ATTR_ACTIVITY_TYPE]]
+    chosen: ActivityType | None = None
+    if (type_name := call.data.get(ATTR_ACTIVITY_TYPE)) is not None:
+        chosen = ACTIVITY_TYPE_OPTIONS[type_name]
+    activity_type = chosen if chosen is not None else ActivityType.PLAYING
     name: str = (call.data.get(ATTR_NAME) or "").strip()
     state: str | None = call.data.get(ATTR_STATE) or None
     url: str | None = call.data.get(ATTR_URL) or None
+    if url is None and activity_type is ActivityType.STREAMING:
+        url = coordinator.stream_url
     text = (state or name) if activity_type is ActivityType.CUSTOM else name
     try:
         activity = build_activity(text, activity_type, url=url, state=state)
@@ -120,26 +127,17 @@ async def _async_set_game(call: ServiceCall) -> None:
     if activity is None and url is not None and activity_type is not ActivityType.STREAMING:
         raise _presence_error(PresenceError("url_not_streaming", "url without streaming"))
     coordinator.async_set_presence(
-        replace(coordinator.presence, activity=activity), activity_type=activity_type
+        replace(coordinator.presence, activity=activity),
+        activity_type=activity_type if activity is not None else chosen,
     )
 
 
 async def _async_set_idle(call: ServiceCall) -> None:
-    coordinator = _coordinator(call)
-    idle: bool = call.data[ATTR_IDLE]
-    presence = coordinator.presence
-    if idle:
-        presence = with_status(presence, Status.IDLE, now_ms(), afk=True)
-    else:
-        presence = with_status(presence, Status.ONLINE, now_ms(), afk=False)
-    coordinator.async_set_presence(presence)
+    _coordinator(call).async_set_idle(call.data[ATTR_IDLE])
 
 
 async def _async_set_status(call: ServiceCall) -> None:
-    coordinator = _coordinator(call)
-    coordinator.async_set_presence(
-        with_status(coordinator.presence, Status(call.data[ATTR_STATUS]), now_ms())
-    )
+    _coordinator(call).async_set_status(Status(call.data[ATTR_STATUS]))
 
 
 @callback

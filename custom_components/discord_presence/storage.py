@@ -1,4 +1,4 @@
-"""What an entry keeps on disk: the wanted presence and the account's identify ledger."""
+"""What an entry keeps on disk: the wanted presence, its choices and the identify ledger."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.helpers.storage import Store
 
 from .const import DOMAIN, LOGGER, STORAGE_VERSION
-from .gateway import ActivityType, IdentifyLedger, Presence
+from .gateway import ActivityType, IdentifyLedger, Presence, Status
+from .helpers import stream_url_or_none
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -16,6 +17,10 @@ if TYPE_CHECKING:
 KEY_PRESENCE = "presence"
 KEY_ACTIVITY_TYPE = "activity_type"
 KEY_IDENTIFIES = "identifies"
+KEY_STATUS_BEFORE_IDLE = "status_before_idle"
+KEY_STREAM_URL = "stream_url"
+# What idle can return to (set_idle false); offline is never a wanted status.
+RESTORABLE_STATUSES = frozenset({Status.ONLINE, Status.DND, Status.INVISIBLE})
 _LEDGERS = f"{DOMAIN}_identify_ledgers"
 
 
@@ -31,20 +36,41 @@ class Stored:
     presence: Presence = field(default_factory=Presence)
     activity_type: ActivityType = ActivityType.PLAYING
     identifies: tuple[Any, ...] = ()
+    status_before_idle: Status = Status.ONLINE
+    stream_url: str | None = None
 
 
 def read_stored(data: dict[str, Any] | None) -> Stored:
-    """Parse what an earlier run stored; older data has no identifies."""
+    """Parse what an earlier run stored.
+
+    Older data lacks the identifies, the status before idle and the stream
+    URL; each falls back to its default on its own, so one unreadable field
+    does not cost the others.
+    """
     if not data:
         return Stored()
     identifies = _read_identifies(data.get(KEY_IDENTIFIES))
+    before_idle = _read_status_before_idle(data.get(KEY_STATUS_BEFORE_IDLE))
+    stream_url = _read_stream_url(data.get(KEY_STREAM_URL))
     try:
         presence = Presence.from_dict(data[KEY_PRESENCE])
         activity_type = ActivityType(int(data.get(KEY_ACTIVITY_TYPE, 0)))
     except (KeyError, TypeError, ValueError):
         LOGGER.warning("The stored presence could not be read; starting from online")
-        return Stored(identifies=identifies)
-    return Stored(presence, activity_type, identifies)
+        return Stored(identifies=identifies, stream_url=stream_url)
+    return Stored(presence, activity_type, identifies, before_idle, stream_url)
+
+
+def _read_status_before_idle(value: Any) -> Status:
+    try:
+        status = Status(value)
+    except ValueError:
+        return Status.ONLINE
+    return status if status in RESTORABLE_STATUSES else Status.ONLINE
+
+
+def _read_stream_url(value: Any) -> str | None:
+    return stream_url_or_none(value) if isinstance(value, str) else None
 
 
 def _read_identifies(value: Any) -> tuple[Any, ...]:
@@ -53,13 +79,20 @@ def _read_identifies(value: Any) -> tuple[Any, ...]:
 
 
 def to_store(
-    presence: Presence, activity_type: ActivityType, ledger: IdentifyLedger
+    presence: Presence,
+    activity_type: ActivityType,
+    ledger: IdentifyLedger,
+    *,
+    status_before_idle: Status = Status.ONLINE,
+    stream_url: str | None = None,
 ) -> dict[str, Any]:
     """The data written to the entry's store."""
     return {
         KEY_PRESENCE: presence.as_dict(),
         KEY_ACTIVITY_TYPE: int(activity_type),
         KEY_IDENTIFIES: list(ledger.times),
+        KEY_STATUS_BEFORE_IDLE: str(status_before_idle),
+        KEY_STREAM_URL: stream_url,
     }
 
 

@@ -1,16 +1,17 @@
-"""Text: the activity's name (or a custom status's text)."""
+"""Text: the activity's name (or a custom status's text), and the stream URL."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from homeassistant.components.text import TextEntity, TextEntityDescription
+from homeassistant.components.text import TextEntity, TextEntityDescription, TextMode
+from homeassistant.exceptions import ServiceValidationError
 
-from .const import MAX_TEXT_LENGTH
+from .const import DOMAIN, MAX_TEXT_LENGTH
 from .entity import DiscordPresenceControl
-from .gateway import ActivityType
-from .helpers import activity_text, build_activity
+from .gateway import ActivityType, Dialect, PresenceError
+from .helpers import activity_text, build_activity, check_stream_url
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -20,8 +21,20 @@ if TYPE_CHECKING:
 
 PARALLEL_UPDATES = 1
 
+# Longer than any Twitch or YouTube address; the state machine's limit is 255.
+MAX_URL_LENGTH = 255
+
 ACTIVITY = TextEntityDescription(
     key="activity", translation_key="activity", native_min=0, native_max=MAX_TEXT_LENGTH
+)
+STREAM_URL = TextEntityDescription(
+    key="stream_url",
+    translation_key="stream_url",
+    native_min=0,
+    native_max=MAX_URL_LENGTH,
+    mode=TextMode.TEXT,
+    # Only streamers need it; the actions and the card set it too.
+    entity_registry_enabled_default=False,
 )
 
 
@@ -30,8 +43,12 @@ async def async_setup_entry(
     entry: DiscordPresenceConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the account's activity text."""
-    async_add_entities([DiscordActivityText(entry.runtime_data.coordinator, ACTIVITY)])
+    """Add the account's activity text and (v10 only: legacy cannot stream) its stream URL."""
+    coordinator = entry.runtime_data.coordinator
+    entities: list[TextEntity] = [DiscordActivityText(coordinator, ACTIVITY)]
+    if coordinator.dialect is not Dialect.LEGACY:
+        entities.append(DiscordStreamUrlText(coordinator, STREAM_URL))
+    async_add_entities(entities)
 
 
 class DiscordActivityText(DiscordPresenceControl, TextEntity):
@@ -48,12 +65,38 @@ class DiscordActivityText(DiscordPresenceControl, TextEntity):
         current = presence.activity
         activity_type = current.type if current is not None else self.coordinator.activity_type
         keep = current is not None and current.type is activity_type
+        url: str | None = None
+        if activity_type is ActivityType.STREAMING:
+            url = (current.url if keep and current is not None else None) or (
+                self.coordinator.stream_url
+            )
         activity = build_activity(
             value.strip(),
             activity_type,
-            url=current.url if keep and current is not None else None,
+            url=url,
             state=current.state
             if keep and current is not None and activity_type is not ActivityType.CUSTOM
             else None,
         )
         self.coordinator.async_set_presence(replace(presence, activity=activity))
+
+
+class DiscordStreamUrlText(DiscordPresenceControl, TextEntity):
+    """The Twitch or YouTube URL a Streaming activity links to; empty forgets it."""
+
+    @property
+    def native_value(self) -> str:
+        """The remembered stream URL."""
+        return self.coordinator.stream_url or ""
+
+    async def async_set_value(self, value: str) -> None:
+        """Check the URL as Discord does, remember it, and show it if the bot is streaming."""
+        url = value.strip()
+        if url:
+            try:
+                check_stream_url(url)
+            except PresenceError as err:
+                raise ServiceValidationError(
+                    translation_domain=DOMAIN, translation_key=err.reason
+                ) from err
+        self.coordinator.async_set_stream_url(url or None)

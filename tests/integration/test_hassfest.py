@@ -113,12 +113,18 @@ def test_translation_keys_used_in_code_exist() -> None:
         assert key in STRINGS["config"]["error"], key
     for key in re.findall(r'reason="([a-z_]+)"', CODE):
         assert key in STRINGS["config"]["abort"], key
-    # Keys passed through constants: presence error reasons and issue kinds.
-    from custom_components.discord_presence.const import ISSUE_KINDS
+    # Keys passed through constants: presence error reasons, issue kinds and
+    # the wording of each kind of permanent failure.
+    from custom_components.discord_presence.const import ISSUE_FATAL, ISSUE_KINDS
+    from custom_components.discord_presence.failures import FATAL_KEYS, REFUSAL_KEYS, FailureKind
     from custom_components.discord_presence.gateway.errors import PRESENCE_ERROR_REASONS
 
     assert exceptions >= PRESENCE_ERROR_REASONS
-    assert set(ISSUE_KINDS) <= set(STRINGS["issues"])
+    # ISSUE_FATAL is an issue id, worded per kind of failure by FATAL_KEYS.
+    assert set(ISSUE_KINDS) - {ISSUE_FATAL} <= set(STRINGS["issues"])
+    assert set(FATAL_KEYS.values()) <= set(STRINGS["issues"]) & exceptions
+    assert set(REFUSAL_KEYS) == set(FailureKind)
+    assert set(REFUSAL_KEYS.values()) <= exceptions
     for key in re.findall(r'\bkey = "([a-z_]+)"', CODE):
         assert key in exceptions, key
     for key in re.findall(r"translation_key=(CONF_[A-Z_]+)", CODE):

@@ -11,6 +11,7 @@ from homeassistant.components.text import ATTR_VALUE, SERVICE_SET_VALUE
 from homeassistant.components.text import DOMAIN as TEXT_DOMAIN
 from homeassistant.const import ATTR_ENTITY_ID, STATE_UNAVAILABLE, Platform
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.discord_presence.const import DOMAIN
@@ -47,6 +48,7 @@ async def _text(hass: HomeAssistant, value: str) -> None:
     )
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize("platforms", [[Platform.SELECT], [Platform.TEXT]])
 async def test_controls_snapshot(
     hass: HomeAssistant,
@@ -54,7 +56,7 @@ async def test_controls_snapshot(
     platforms: list[str],
     snapshot: SnapshotAssertion,
 ) -> None:
-    """Select and text entities as first set up (online, no activity)."""
+    """Select and text entities as first set up (online, no activity; the stream URL enabled)."""
     await snapshot_entities(hass, snapshot, loaded_entry.entry_id, domain=platforms[0])
 
 
@@ -230,3 +232,101 @@ async def test_controls_available_while_waiting_or_down(
     await wait_for_state(hass, CONNECTION, "reconnecting")
     for entity_id in (STATUS, ACTIVITY_TYPE, ACTIVITY):
         assert hass.states.get(entity_id).state != STATE_UNAVAILABLE, entity_id
+
+
+STREAM_URL = "text.movie_night_stream_url"
+TWITCH = "https://www.twitch.tv/example"
+
+
+async def _stream_url(hass: HomeAssistant, value: str) -> None:
+    await hass.services.async_call(
+        TEXT_DOMAIN,
+        SERVICE_SET_VALUE,
+        {ATTR_ENTITY_ID: STREAM_URL, ATTR_VALUE: value},
+        blocking=True,
+    )
+
+
+async def test_stream_url_disabled_by_default(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, entity_registry: er.EntityRegistry
+) -> None:
+    """Only streamers need the stream URL: it is there, but disabled until enabled (§4)."""
+    entry = entity_registry.async_get(STREAM_URL)
+    assert entry is not None
+    assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+    assert hass.states.get(STREAM_URL) is None
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://www.twitch.tv/example",
+        "https://vimeo.com/123",
+        "www.twitch.tv/example",
+        "https://www.twitch.tv:8443/example",
+        "https://user@www.twitch.tv/example",
+    ],
+)
+async def test_stream_url_refuses_what_discord_refuses(
+    hass: HomeAssistant, sim: Simulator, loaded_entry: MockConfigEntry, url: str
+) -> None:
+    """Not an https Twitch or YouTube URL: a translated error; nothing kept, nothing sent (§4)."""
+    with pytest.raises(ServiceValidationError) as err:
+        await _stream_url(hass, url)
+    assert err.value.translation_domain == DOMAIN
+    assert err.value.translation_key == "invalid_stream_url"
+    assert "must be an https Twitch or YouTube URL" in str(err.value)
+    assert hass.states.get(STREAM_URL).state == ""
+    assert sim.presences == []
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+async def test_stream_url_is_the_streaming_activitys_url(
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+) -> None:
+    """Entered while not streaming: kept, not sent; Streaming then links it; edits follow (§4)."""
+    await _text(hass, "Chess")
+    await advance_until(hass, clock, lambda: len(sim.presences) == 1)
+    await _stream_url(hass, f"  {TWITCH}  ")
+    assert hass.states.get(STREAM_URL).state == TWITCH
+    await clock.advance(30)
+    await hass.async_block_till_done()
+    assert len(sim.presences) == 1  # playing has no URL: nothing to send
+
+    await _select(hass, ACTIVITY_TYPE, "streaming")
+    await advance_until(hass, clock, lambda: sim.presences[-1]["activities"][0]["type"] == 1)
+    assert sim.presences[-1]["activities"] == [{"name": "Chess", "type": 1, "url": TWITCH}]
+
+    youtube = "https://www.youtube.com/watch?v=live"
+    await _stream_url(hass, youtube)
+    await advance_until(
+        hass, clock, lambda: sim.presences[-1]["activities"][0].get("url") == youtube
+    )
+    await _text(hass, "Speedrun")  # a new title keeps the link
+    await advance_until(
+        hass, clock, lambda: sim.presences[-1]["activities"][0]["name"] == "Speedrun"
+    )
+    assert sim.presences[-1]["activities"][0]["url"] == youtube
+
+    await _stream_url(hass, "")  # empty forgets it; the stream stays, unlinked
+    await advance_until(hass, clock, lambda: "url" not in sim.presences[-1]["activities"][0])
+    assert sim.presences[-1]["activities"] == [{"name": "Speedrun", "type": 1}]
+    assert hass.states.get(STREAM_URL).state == ""
+
+
+async def test_legacy_has_no_stream_url(hass: HomeAssistant, legacy_sim: Simulator) -> None:
+    """The 2016 protocol cannot stream: no stream URL entity."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=GLOBAL_NAME,
+        unique_id=USER_ID,
+        entry_id=ENTRY_ID,
+        data=entry_data(legacy_sim, protocol="legacy"),
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    assert er.async_get(hass).async_get(STREAM_URL) is None
+    assert er.async_get(hass).async_get(ACTIVITY) is not None
+    await unload_all(hass)

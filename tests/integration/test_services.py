@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -269,7 +270,12 @@ async def test_not_loaded_entries_named(
 
 @pytest.mark.parametrize(
     ("close_code", "key"),
-    [(4004, "failed_auth"), (4014, "failed_intents"), (4012, "failed_fatal")],
+    [
+        (4004, "failed_auth"),
+        (4014, "failed_intents"),
+        (4012, "failed_api_version"),
+        (4011, "failed_sharding"),
+    ],
 )
 async def test_actions_refused_after_permanent_failure(
     hass: HomeAssistant,
@@ -294,6 +300,8 @@ async def test_actions_refused_after_permanent_failure(
         assert err.value.translation_key == key
         assert "Movie Night" in str(err.value)
         assert "nothing can be sent" in str(err.value)
+        # A translated reason, never a Python class name.
+        assert not re.search(r"[A-Z][a-z]+[A-Z][a-zA-Z]+", str(err.value)), str(err.value)
     assert loaded_entry.runtime_data.coordinator.presence.activity is None
     assert len(sim.presences) == sent
 
@@ -306,3 +314,113 @@ async def test_bad_schema_rejected(hass: HomeAssistant, loaded_entry: MockConfig
         await _call(hass, "set_status", {"status": "offline"})
     with pytest.raises(vol.Invalid):
         await _call(hass, "set_game", {"name": "x", "activity_type": "dancing"})
+
+
+STATUS_SELECT = "select.movie_night_status"
+
+
+async def _status_select(hass: HomeAssistant, option: str) -> None:
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {"entity_id": STATUS_SELECT, "option": option},
+        blocking=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "go_idle",
+    [
+        lambda hass: _call(hass, "set_idle", {"idle": True}),
+        lambda hass: _call(hass, "set_status", {"status": "idle"}),
+        lambda hass: _status_select(hass, "idle"),
+    ],
+    ids=["set_idle", "set_status", "select"],
+)
+async def test_every_way_to_idle_means_the_same(
+    hass: HomeAssistant,
+    sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
+    *,
+    freezer: FrozenDateTimeFactory,
+    go_idle: Any,
+) -> None:
+    """set_idle(true), set_status idle and the Status select send the same op 3 (§3)."""
+    freezer.move_to("2026-11-22 12:00:00+00:00")
+    await go_idle(hass)
+    await advance_until(hass, clock, lambda: bool(sim.presences))
+    assert sim.presences[-1] == {"since": NOW_MS, "activities": [], "status": "idle", "afk": True}
+    # Whichever way it is repeated, idle keeps the time it began.
+    freezer.tick(60)
+    await _call(hass, "set_status", {"status": "idle"})
+    await _status_select(hass, "idle")
+    await _call(hass, "set_idle", {"idle": True})
+    assert loaded_entry.runtime_data.coordinator.presence.since == NOW_MS
+    assert loaded_entry.runtime_data.coordinator.presence.afk is True
+
+
+@pytest.mark.parametrize("before", ["dnd", "invisible", "online"])
+async def test_set_idle_false_returns_to_the_status_before(
+    hass: HomeAssistant,
+    sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
+    before: str,
+) -> None:
+    """Away and back: dnd stays dnd (invisible, online likewise), not always online (§3)."""
+    await _call(hass, "set_status", {"status": before})
+    await _call(hass, "set_idle", {"idle": True})
+    await advance_until(
+        hass, clock, lambda: bool(sim.presences) and sim.presences[-1]["status"] == "idle"
+    )
+    await _call(hass, "set_idle", {"idle": False})
+    await advance_until(hass, clock, lambda: sim.presences[-1]["status"] == before)
+    assert sim.presences[-1] == {"since": None, "activities": [], "status": before, "afk": False}
+    assert hass.states.get(STATUS_SELECT).state == before
+
+
+async def test_set_idle_false_when_not_idle_changes_nothing(
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+) -> None:
+    """Not idle: set_idle(false) leaves a status chosen by hand (dnd) alone and sends nothing."""
+    await _call(hass, "set_status", {"status": "dnd"})
+    await advance_until(hass, clock, lambda: bool(sim.presences))
+    sent = len(sim.presences)
+    await _call(hass, "set_idle", {"idle": False})
+    await clock.advance(30)
+    await hass.async_block_till_done()
+    assert len(sim.presences) == sent
+    assert hass.states.get(STATUS_SELECT).state == "dnd"
+
+
+async def test_idle_through_the_select_returns_through_set_idle(
+    hass: HomeAssistant, sim: Simulator, clock: ManualClock, loaded_entry: MockConfigEntry
+) -> None:
+    """Idle chosen in the select remembers the status before it as well (one rule)."""
+    await _status_select(hass, "dnd")
+    await _status_select(hass, "idle")
+    await _call(hass, "set_idle", {"idle": False})
+    await advance_until(
+        hass, clock, lambda: bool(sim.presences) and sim.presences[-1]["status"] == "dnd"
+    )
+
+
+@pytest.mark.parametrize("clear", [{}, {"name": ""}])
+async def test_clearing_keeps_the_activity_type(
+    hass: HomeAssistant,
+    sim: Simulator,
+    clock: ManualClock,
+    loaded_entry: MockConfigEntry,
+    clear: dict[str, Any],
+) -> None:
+    """Clearing the activity leaves the chosen type: the select doesn't jump to Playing (§3)."""
+    await _call(hass, "set_game", {"name": "Films", "activity_type": "watching"})
+    await advance_until(hass, clock, lambda: bool(sim.presences))
+    await _call(hass, "set_game", clear)
+    await advance_until(hass, clock, lambda: sim.presences[-1]["activities"] == [])
+    assert hass.states.get("select.movie_night_activity_type").state == "watching"
+    # A name without a type is still "Playing", as documented.
+    await _call(hass, "set_game", {"name": "Chess"})
+    await advance_until(hass, clock, lambda: sim.presences[-1]["activities"] != [])
+    assert sim.presences[-1]["activities"] == [{"name": "Chess", "type": 0}]
