@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custom_components.discord_presence.gateway import Compression
-from custom_components.discord_presence.gateway.client import _decode
 from custom_components.discord_presence.gateway.compression import (
     MAX_MESSAGE_BYTES,
     ZLIB_SUFFIX,
@@ -24,6 +23,7 @@ from custom_components.discord_presence.gateway.compression import (
     make_inflater,
 )
 from custom_components.discord_presence.gateway.errors import GatewayProtocolError
+from custom_components.discord_presence.gateway.frames import decode as _decode
 
 _MODES = [None, Compression.ZLIB_STREAM, Compression.NONE]
 if ZSTD_AVAILABLE:

@@ -20,6 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from custom_components.discord_presence.gateway import (
+    ZSTD_AVAILABLE,
     Activity,
     ActivityType,
     Compression,
@@ -27,7 +28,6 @@ from custom_components.discord_presence.gateway import (
     Dialect,
     Presence,
 )
-from custom_components.discord_presence.gateway.compression import ZSTD_AVAILABLE
 from simulator import Simulator
 from tests.gateway.conftest import INTERVAL_MS, TOKEN, Harness, advance_until
 

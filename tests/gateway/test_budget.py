@@ -16,6 +16,11 @@ import pytest
 
 from custom_components.discord_presence.gateway import (
     BLIND_IDENTIFY_CEILING,
+    BUDGET_JITTER_MAX,
+    BUDGET_JITTER_MIN,
+    BUDGET_RECHECK,
+    IDENTIFY_RESERVE,
+    IDENTIFY_SPACING,
     AuthenticationFailed,
     ConnectionState,
     Dialect,
@@ -23,13 +28,6 @@ from custom_components.discord_presence.gateway import (
     GatewayUnavailable,
     IdentifyLedger,
     fetch_current_user,
-)
-from custom_components.discord_presence.gateway.client import (
-    BUDGET_JITTER_MAX,
-    BUDGET_JITTER_MIN,
-    BUDGET_RECHECK,
-    IDENTIFY_RESERVE,
-    IDENTIFY_SPACING,
 )
 from custom_components.discord_presence.gateway.ledger import WINDOW
 from tests.gateway.conftest import TOKEN, Harness

@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from custom_components.discord_presence.gateway import (
+    MAX_SEQ,
     Activity,
     ConnectionState,
     Dialect,
     Presence,
 )
-from custom_components.discord_presence.gateway.client import MAX_SEQ
 from custom_components.discord_presence.gateway.ratelimit import (
     PRESENCE_LIMIT,
     PRESENCE_PERIOD,
@@ -203,7 +203,7 @@ async def test_a_dying_connection_task_recycles_and_is_logged_once(
             monkeypatch.undo()
             raise RuntimeError(f"bug in the {task} task")
 
-        conn = client._conn
+        conn = client._supervisor.conn
         assert conn is not None
         if task == "heartbeat":
             monkeypatch.setattr(client._codec, "heartbeat", broken)

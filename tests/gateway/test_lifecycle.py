@@ -8,6 +8,9 @@ import logging
 import pytest
 
 from custom_components.discord_presence.gateway import (
+    BACKOFF_CAP,
+    IDENTIFY_SPACING,
+    STABLE_AFTER,
     AuthenticationFailed,
     ConnectionState,
     DisallowedIntents,
@@ -17,11 +20,6 @@ from custom_components.discord_presence.gateway import (
     InvalidIntents,
     InvalidShard,
     ShardingRequired,
-)
-from custom_components.discord_presence.gateway.client import (
-    BACKOFF_CAP,
-    IDENTIFY_SPACING,
-    STABLE_AFTER,
 )
 from tests.gateway.conftest import TOKEN, Harness
 
@@ -102,15 +100,15 @@ async def test_backoff_grows_when_connecting_fails_and_resets_after_stable(
     # Point the client at a dead port: every attempt fails.
     port = h.sim.port
     client = h.c
-    client._gateway_url = "ws://127.0.0.1:1/gateway"
-    client._resume_url = "ws://127.0.0.1:1/gateway"
+    client._supervisor._gateway_url = "ws://127.0.0.1:1/gateway"
+    client._supervisor.session.resume_url = "ws://127.0.0.1:1/gateway"
     await h.sim.drop()
     ceilings = []
     for _ in range(5):
         await h.spy.wait_runner_sleeping()
-        ceilings.append(client._backoff.ceiling())
-        client._gateway_url = "ws://127.0.0.1:1/gateway"
-        client._resume_url = None
+        ceilings.append(client._supervisor.backoff.ceiling())
+        client._supervisor._gateway_url = "ws://127.0.0.1:1/gateway"
+        client._supervisor.session.resume_url = None
         await h.advance_runner()
     assert ceilings == sorted(ceilings)
     assert ceilings[-1] > ceilings[0]
@@ -119,11 +117,11 @@ async def test_backoff_grows_when_connecting_fails_and_resets_after_stable(
     # Heal: the next attempt fetches a fresh URL (cache dropped on failure).
     assert port == h.sim.port
     await h.reconnected(2)
-    assert client._backoff.failures > 0
+    assert client._supervisor.backoff.failures > 0
     await h.clock.advance(STABLE_AFTER)
     await h.sim.close(4000)
     await h.spy.wait_runner_sleeping()
-    assert client._backoff.failures == 1  # reset, then this reconnect counted
+    assert client._supervisor.backoff.failures == 1  # reset, then this reconnect counted
 
 
 async def test_close_sends_1000_and_leaves_nothing_running(h: Harness) -> None:

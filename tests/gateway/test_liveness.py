@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from custom_components.discord_presence.gateway import (
+    DEFAULT_CONNECT_TIMEOUT,
     Activity,
     ConnectionState,
     Dialect,
     Presence,
 )
-from custom_components.discord_presence.gateway.client import DEFAULT_CONNECT_TIMEOUT
 from tests.gateway.conftest import (
     INTERVAL_MS,
     TOKEN,
@@ -80,7 +80,7 @@ async def test_v10_server_that_stopped_reading_is_noticed_even_with_sends_stuck(
     """
     h.start()
     await h.ready()
-    conn = h.c._conn
+    conn = h.c._supervisor.conn
     assert conn is not None
     never = asyncio.Event()
     stuck_sends: list[Any] = []

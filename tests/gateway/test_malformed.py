@@ -13,8 +13,11 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from custom_components.discord_presence.gateway import Compression, ConnectionState
-from custom_components.discord_presence.gateway.client import DEFAULT_CONNECT_TIMEOUT
+from custom_components.discord_presence.gateway import (
+    DEFAULT_CONNECT_TIMEOUT,
+    Compression,
+    ConnectionState,
+)
 from tests.gateway.conftest import Harness
 
 if TYPE_CHECKING:

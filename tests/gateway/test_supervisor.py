@@ -16,18 +16,16 @@ import aiohttp
 import pytest
 
 from custom_components.discord_presence.gateway import (
-    AuthenticationFailed,
-    ClientCrashed,
-    ConnectionState,
-    GatewayUser,
-)
-from custom_components.discord_presence.gateway.client import (
     BACKOFF_CAP,
     IDENTIFY_SPACING,
     INVALID_SESSION_MAX,
     RESUME_RETRY_CAP,
     RESUME_WINDOW,
     STABLE_AFTER,
+    AuthenticationFailed,
+    ClientCrashed,
+    ConnectionState,
+    GatewayUser,
 )
 from simulator import Simulator
 from tests.gateway.conftest import INTERVAL_MS, TOKEN, Harness
@@ -175,7 +173,7 @@ async def test_failed_attempts_keep_the_session_and_resume_url(
         session_id = sim.connections[0].session_id
         # Earlier trouble has grown the backoff to its cap (soak finding, seed
         # 3): resume retries must still come soon enough to beat the expiry.
-        h.c._backoff.failures = 10
+        h.c._supervisor.backoff.failures = 10
         lost_at = clock.monotonic()
         if fault == "upgrade_503":
             sim.refuse_gateway(503, count=fails)
@@ -340,7 +338,7 @@ async def test_broken_runner_fails_visibly(h: Harness, monkeypatch: pytest.Monke
     def broken() -> float:
         raise RuntimeError("backoff broke")
 
-    monkeypatch.setattr(h.c._backoff, "next_delay", broken)
+    monkeypatch.setattr(h.c._supervisor.backoff, "next_delay", broken)
     await h.sim.drop()
     assert h.task is not None
     with pytest.raises(ClientCrashed) as info:

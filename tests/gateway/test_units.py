@@ -19,7 +19,7 @@ from custom_components.discord_presence.gateway import (
     Status,
     SystemClock,
 )
-from custom_components.discord_presence.gateway.client import Backoff
+from custom_components.discord_presence.gateway.backoff import Backoff
 from custom_components.discord_presence.gateway.compression import (
     MAX_MESSAGE_BYTES,
     Compression,

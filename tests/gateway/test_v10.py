@@ -7,6 +7,7 @@ import random
 import pytest
 
 from custom_components.discord_presence.gateway import (
+    ZSTD_AVAILABLE,
     Activity,
     ActivityType,
     Compression,
@@ -14,7 +15,6 @@ from custom_components.discord_presence.gateway import (
     Presence,
     Status,
 )
-from custom_components.discord_presence.gateway.compression import ZSTD_AVAILABLE
 from tests.gateway.conftest import INTERVAL_MS, SEED, TOKEN, Harness
 
 INTERVAL = INTERVAL_MS / 1000

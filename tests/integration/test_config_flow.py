@@ -20,8 +20,7 @@ from custom_components.discord_presence.const import (
     DOMAIN,
     SECTION_ADVANCED,
 )
-from custom_components.discord_presence.gateway import is_safe_api_url
-from custom_components.discord_presence.gateway.client import IDENTIFY_SPACING
+from custom_components.discord_presence.gateway import IDENTIFY_SPACING, is_safe_api_url
 from simulator import Simulator
 
 from .conftest import (

@@ -117,7 +117,7 @@ def test_translation_keys_used_in_code_exist() -> None:
     # the wording of each kind of permanent failure.
     from custom_components.discord_presence.const import ISSUE_FATAL, ISSUE_KINDS
     from custom_components.discord_presence.failures import FATAL_KEYS, REFUSAL_KEYS, FailureKind
-    from custom_components.discord_presence.gateway.errors import PRESENCE_ERROR_REASONS
+    from custom_components.discord_presence.gateway import PRESENCE_ERROR_REASONS
 
     assert exceptions >= PRESENCE_ERROR_REASONS
     # ISSUE_FATAL is an issue id, worded per kind of failure by FATAL_KEYS.

@@ -24,9 +24,12 @@ from custom_components.discord_presence.const import (
     STORAGE_SAVE_DELAY,
 )
 from custom_components.discord_presence.coordinator import client_clock as DEFAULT_CLIENT_CLOCK
-from custom_components.discord_presence.gateway import DisallowedIntents, GatewayClient
-from custom_components.discord_presence.gateway.client import IDENTIFY_SPACING
-from custom_components.discord_presence.gateway.ledger import BLIND_IDENTIFY_CEILING
+from custom_components.discord_presence.gateway import (
+    BLIND_IDENTIFY_CEILING,
+    IDENTIFY_SPACING,
+    DisallowedIntents,
+    GatewayClient,
+)
 from simulator import Simulator
 
 from .conftest import BAD_TOKEN, ENTRY_ID, GLOBAL_NAME, TOKEN, USER_ID, entry_data, unload_all

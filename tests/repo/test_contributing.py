@@ -58,6 +58,8 @@ def test_the_fault_recipe_names_what_the_simulator_has() -> None:
     assert "FAULTS" in TEXT
     assert re.search(r"^FAULTS\b", faults, re.M), "the fault table moved: update CONTRIBUTING.md"
     assert "def _target(" in server, "faults no longer use _target: update CONTRIBUTING.md"
+    assert "class FaultTarget(Protocol)" in faults, "the fault Protocol moved: update CONTRIBUTING"
+    assert "FaultTarget" in TEXT
 
 
 def test_the_benchmark_command_names_a_module_that_exists() -> None:

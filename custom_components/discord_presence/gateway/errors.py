@@ -130,3 +130,8 @@ class GatewayUnavailable(GatewayError):
 
 class GatewayProtocolError(GatewayError):
     """The server sent something undecodable; the connection gets recycled (internal)."""
+
+
+def describe(err: BaseException) -> str:
+    """A log-safe description (aiohttp errors can carry request headers in reprs)."""
+    return f"{type(err).__name__}: {err}"

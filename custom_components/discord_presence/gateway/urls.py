@@ -60,3 +60,8 @@ def host_of(url: str) -> str | None:
         return urlsplit(url.strip()).hostname
     except ValueError:
         return None
+
+
+def host_for_log(url: str) -> str:
+    """A URL's host for the log (the rest of a URL may carry a session's query)."""
+    return host_of(url) or "a URL without a host"

@@ -1,0 +1,84 @@
+"""What the client shows its observers, and who is told when it changes.
+
+The supervisor and each connection write their news here (state, counters,
+the READY user, latency); the public client reads it for snapshots and for
+wait_until_ready(). One place, so no part needs a reference to another just
+to report.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from .models import ConnectionState, GatewayStats, GatewayUser
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .errors import FatalGatewayError
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Observed:
+    """The client's observable state and its listeners."""
+
+    def __init__(self) -> None:
+        self.state = ConnectionState.DISCONNECTED
+        self.failure: FatalGatewayError | None = None
+        self.user: GatewayUser | None = None
+        self.latency: float | None = None
+        self.stats = GatewayStats()
+        self.waiting_until: float | None = None
+        # READY/RESUMED seen in the current run (wait_until_ready()).
+        self.ready_seen = False
+        self.ready = asyncio.Event()
+        self._listeners: list[Callable[[], None]] = []
+        self._unexpected_logged: set[str] = set()
+
+    def add_listener(self, cb: Callable[[], None]) -> Callable[[], None]:
+        self._listeners.append(cb)
+
+        def unsubscribe() -> None:
+            if cb in self._listeners:
+                self._listeners.remove(cb)
+
+        return unsubscribe
+
+    def notify(self) -> None:
+        for cb in list(self._listeners):
+            try:
+                cb()
+            except Exception:
+                _LOGGER.exception("Gateway listener failed")
+
+    def set_state(self, state: ConnectionState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.notify()
+
+    def fail(self, err: FatalGatewayError) -> None:
+        self.failure = err
+        self.waiting_until = None
+        self.set_state(ConnectionState.FAILED)
+
+    def bump(self, **changes: int | None) -> None:
+        """Add to counters (``last_close_code`` is set, not added)."""
+        values = {
+            name: (getattr(self.stats, name) + value if name != "last_close_code" else value)
+            for name, value in changes.items()
+        }
+        self.stats = replace(self.stats, **values)  # type: ignore[arg-type]
+        self.notify()
+
+    def log_unexpected(self, err: BaseException) -> None:
+        """A traceback once per kind of error at ERROR; repeats at DEBUG."""
+        kind = type(err).__qualname__
+        level = logging.DEBUG if kind in self._unexpected_logged else logging.ERROR
+        self._unexpected_logged.add(kind)
+        _LOGGER.log(
+            level, "Unexpected error in the Discord gateway client (%s)", kind, exc_info=err
+        )
