@@ -8,6 +8,7 @@ from custom_components.discord_presence.gateway import (
     Activity,
     ActivityType,
     ConnectionState,
+    Dialect,
     Presence,
     Status,
 )
@@ -110,3 +111,18 @@ async def test_none_while_the_connection_is_down(h: Harness) -> None:
     snap = h.c.snapshot()
     assert snap.state is ConnectionState.DISCONNECTED
     assert (snap.applied, snap.applied_at) == (None, None)
+
+
+async def test_legacy_ready_applies_nothing_until_the_op_3(lh: Harness) -> None:
+    """The 2016 IDENTIFY carries no presence: READY alone applies nothing."""
+    wanted = Presence(activity=Activity("Chess"))
+    lh.make(dialect=Dialect.LEGACY, presence=wanted)
+    seen = _record(lh)
+    lh.start()
+    await lh.ready()
+    live = next(s for s in seen if s.state is ConnectionState.CONNECTED)
+    assert (live.applied, live.applied_at, live.presence_applied) == (None, None, False)
+    await lh.sim.wait_for(lambda: len(lh.sim.connections[0].presences) == 1)
+    await lh.until(lambda: lh.c.snapshot().applied == wanted)
+    assert lh.c.snapshot().applied_at == lh.clock.time()
+    assert lh.sim.connections[0].presences[0][1]["game"] == {"name": "Chess"}
