@@ -413,6 +413,8 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             or old.user != new.user
             or old.presence != new.presence
             or old.presence_applied != new.presence_applied
+            or old.applied != new.applied
+            or old.applied_at != new.applied_at
             or old.waiting_until != new.waiting_until
             or old.stats.last_close_code != new.stats.last_close_code
         ):

@@ -86,10 +86,13 @@ async def test_identify_spacing_five_seconds(h: Harness) -> None:
 async def test_gateway_url_cached_until_connect_fails(h: Harness) -> None:
     h.start()
     await h.ready()
-    assert h.sim.gateway_requests == 1
+    # /gateway/bot named the URL: GET /gateway was not needed (issue 9).
+    assert h.sim.gateway_requests == 0
+    assert [r.path for r in h.sim.rest_requests] == ["/gateway/bot"]
     await h.sim.close(4009)
     await h.reconnected(2)
-    assert h.sim.gateway_requests == 1  # cached
+    assert h.sim.gateway_requests == 0  # cached
+    assert [r.path for r in h.sim.rest_requests] == ["/gateway/bot"] * 2
 
 
 async def test_backoff_grows_when_connecting_fails_and_resets_after_stable(

@@ -201,7 +201,9 @@ async def test_failed_attempts_keep_the_session_and_resume_url(
             assert [u.status for u in sim.rejected_upgrades] == [503] * fails
             # Three handshakes ended before READY: REST vouched for the token.
             assert _me_requests(sim) == [200]
-        assert sim.gateway_requests == 1
+        # The first URL came with /gateway/bot (issue 9); resumes need no REST call.
+        assert sim.gateway_requests == 0
+        assert sim.gateway_bot_requests == 1
         # Per-attempt failures are DEBUG, never WARNING.
         assert not _client_records(caplog, logging.WARNING)
         failures = [r for r in caplog.records if "attempt failed" in r.getMessage()]
@@ -227,13 +229,15 @@ async def test_resume_url_that_keeps_failing_falls_back_to_identify(
         assert not sim.connections[1].resumes
         hosts = [(u.host, u.port) for u in traced.websockets()]
         # Resumes at the dead URL for RESUME_WINDOW, retried at least every
-        # RESUME_RETRY_CAP, then a new session from a fresh GET /gateway.
+        # RESUME_RETRY_CAP, then a new session at the URL a fresh GET
+        # /gateway/bot names (issue 9: no GET /gateway where /gateway/bot serves).
         dead_tries = len(hosts) - 2
         assert hosts[1:] == [("127.0.0.1", 1)] * dead_tries + [("127.0.0.1", sim.port)]
         assert dead_tries >= RESUME_WINDOW / RESUME_RETRY_CAP
         waited = clock.monotonic() - lost_at
         assert RESUME_WINDOW <= waited <= RESUME_WINDOW + RESUME_RETRY_CAP + IDENTIFY_SPACING + 1
-        assert sim.gateway_requests == 2
+        assert sim.gateway_requests == 0
+        assert sim.gateway_bot_requests == 2
         assert h.c.snapshot().stats.identifies == 2
     finally:
         await h.stop()

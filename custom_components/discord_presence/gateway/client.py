@@ -141,7 +141,9 @@ class GatewayClient:
         """Validate for the dialect, record as wanted, schedule a (coalesced) send."""
         self._codec.check_presence(presence, self._clock.time())
         self._outbox.wanted = presence
-        self._outbox.dirty.set()
+        conn = self._supervisor.conn
+        if conn is None or not conn.send_presence_now():
+            self._outbox.dirty.set()
         self._observed.notify()
 
     async def wait_until_ready(self) -> GatewayUser:

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 import aiohttp
 
 from .compression import MAX_MESSAGE_BYTES
-from .dialects import MAX_FRAME_BYTES, Dialect, encode
+from .dialects import Dialect, encode, fits_in_frame
 from .errors import GatewayError, GatewayProtocolError, describe
 from .frames import decode, interval_seconds, usable_seq
 from .keepalive import KeepAlive
@@ -156,6 +156,8 @@ class Connection:
         # (wall clock): GatewaySnapshot.applied / applied_at.
         self.applied: Presence | None = None
         self.applied_at: float | None = None
+        # An op 3 is on its way out (from the loop or send_presence_now()).
+        self._presence_sending = False
 
     # ------------------------------------------------------------- life cycle
 
@@ -243,7 +245,7 @@ class Connection:
             msg = await self.ws.receive()
             self.last_received = self._clock.monotonic()
             if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-                self._observed.bump(frames_in=1)
+                self._observed.frames_in += 1
                 try:
                     text = self.inflater.feed(msg.data)
                     if text is None:
@@ -288,14 +290,14 @@ class Connection:
 
     async def send(self, payload: dict[str, Any], *, priority: bool) -> None:
         text = encode(payload)
-        if len(text.encode("utf-8")) > MAX_FRAME_BYTES:
+        if not fits_in_frame(text):
             # Discord would close with 4002; refuse instead (never expected:
             # presence is checked when set, identify falls back below).
             raise GatewayError(f"refusing to send an op {payload.get('op')} frame over 4096 bytes")
         await self.budget.acquire(priority=priority)
         async with self.send_lock:
             await self.ws.send_str(text)
-        self._observed.bump(frames_out=1)
+        self._observed.frames_out += 1
 
     # --------------------------------------------------------------- payloads
 
@@ -344,7 +346,7 @@ class Connection:
         token, intents = self._settings.token, self._settings.intents
         presence: Presence | None = self._outbox.wanted
         payload = self._codec.identify(token, intents, presence)
-        if len(encode(payload).encode("utf-8")) > MAX_FRAME_BYTES:
+        if not fits_in_frame(encode(payload)):
             # Rare: a presence just under the op 3 limit plus identify fields.
             # Identify without it; it is sent after READY instead.
             payload = self._codec.identify(token, intents, None)
@@ -419,6 +421,38 @@ class Connection:
 
     # --------------------------------------------------------------- presence
 
+    def send_presence_now(self) -> bool:
+        """Send the wanted presence within this call when nothing has to wait.
+
+        The presence loop costs a loop turn (it wakes on ``outbox.dirty``).
+        When this connection is live, the 5-per-20 s window and the send
+        budget have room and no other op 3 is on its way, the frame is
+        written here instead (an eager task: it only becomes a real task if
+        the socket makes it wait). False: the loop must do it, coalescing a
+        burst to the latest; the limits are the same either way.
+        """
+        outbox = self._outbox
+        if (
+            self.live_since is None
+            or self.stop.done()
+            or self._presence_sending
+            or self.send_lock.locked()
+            or outbox.window.delay() > 0
+            or not self.budget.has_room()
+        ):
+            return False
+        if self.applied == outbox.wanted and not outbox.force:
+            return True
+        task = asyncio.Task(
+            self._send_presence(outbox.wanted),
+            name="discord-gateway presence now",
+            eager_start=True,
+        )
+        if not task.done():
+            self.tasks.add(task)
+        task.add_done_callback(functools.partial(self._task_ended, "presence now"))
+        return True
+
     async def _presence_loop(self) -> None:
         """Send the wanted presence when it changed; bursts coalesce to the latest."""
         outbox = self._outbox
@@ -430,21 +464,31 @@ class Connection:
             presence = outbox.wanted
             if self.applied == presence and not outbox.force:
                 continue
-            outbox.force = False
-            outbox.window.record()
-            try:
-                await self.send(
-                    self._codec.presence_update(presence, self._clock.time()), priority=False
-                )
-            except (aiohttp.ClientError, ConnectionError) as err:
-                # The socket is going; make sure the connection is replaced
-                # (and the presence re-sent on the next one).
-                _LOGGER.debug("Presence not sent: %s", describe(err))
-                outbox.dirty.set()
-                self.recycle()
-                return
-            self._set_applied(presence)
-            self._observed.bump(presence_updates_sent=1)
+            await self._send_presence(presence)
+            if self.stop.done():
+                return  # the socket is going: the next connection sends it
+
+    async def _send_presence(self, presence: Presence) -> None:
+        """One op 3, counted in the presence window; a failed send recycles the connection."""
+        outbox = self._outbox
+        self._presence_sending = True
+        outbox.force = False
+        outbox.window.record()
+        try:
+            await self.send(
+                self._codec.presence_update(presence, self._clock.time()), priority=False
+            )
+        except (aiohttp.ClientError, ConnectionError) as err:
+            # The socket is going; make sure the connection is replaced
+            # (and the presence re-sent on the next one).
+            _LOGGER.debug("Presence not sent: %s", describe(err))
+            outbox.dirty.set()
+            self.recycle()
+            return
+        finally:
+            self._presence_sending = False
+        self._set_applied(presence)
+        self._observed.bump(presence_updates_sent=1)
 
     async def _reassert_loop(self) -> None:
         """Re-send the presence now and then: Discord sometimes drops it silently."""

@@ -39,6 +39,14 @@ def encode(payload: dict[str, Any]) -> str:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
+def fits_in_frame(text: str) -> bool:
+    """Within Discord's 4096-byte frame limit, encoding to UTF-8 only near the limit."""
+    if len(text) * 4 <= MAX_FRAME_BYTES:  # no character takes more than 4 bytes
+        return True
+    size = len(text) if text.isascii() else len(text.encode("utf-8"))
+    return size <= MAX_FRAME_BYTES
+
+
 def frame_size(payload: dict[str, Any]) -> int:
     """Encoded size in bytes (Discord's 4096 limit counts bytes)."""
     return len(encode(payload).encode("utf-8"))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .models import ConnectionState, GatewayStats, GatewayUser
@@ -31,7 +30,15 @@ class Observed:
         self.failure: FatalGatewayError | None = None
         self.user: GatewayUser | None = None
         self.latency: float | None = None
-        self.stats = GatewayStats()
+        # Plain counters, turned into a GatewayStats only when a snapshot asks:
+        # frames move on every heartbeat, and nobody needs to hear about that.
+        self.identifies = 0
+        self.resumes = 0
+        self.reconnects = 0
+        self.frames_in = 0
+        self.frames_out = 0
+        self.presence_updates_sent = 0
+        self.last_close_code: int | None = None
         self.waiting_until: float | None = None
         # READY/RESUMED seen in the current run (wait_until_ready()).
         self.ready_seen = False
@@ -65,13 +72,25 @@ class Observed:
         self.waiting_until = None
         self.set_state(ConnectionState.FAILED)
 
+    @property
+    def stats(self) -> GatewayStats:
+        return GatewayStats(
+            identifies=self.identifies,
+            resumes=self.resumes,
+            reconnects=self.reconnects,
+            frames_in=self.frames_in,
+            frames_out=self.frames_out,
+            presence_updates_sent=self.presence_updates_sent,
+            last_close_code=self.last_close_code,
+        )
+
     def bump(self, **changes: int | None) -> None:
-        """Add to counters (``last_close_code`` is set, not added)."""
-        values = {
-            name: (getattr(self.stats, name) + value if name != "last_close_code" else value)
-            for name, value in changes.items()
-        }
-        self.stats = replace(self.stats, **values)  # type: ignore[arg-type]
+        """Add to counters (``last_close_code`` is set, not added), then tell the listeners.
+
+        Not for frames_in/frames_out: those are plain increments, read on demand.
+        """
+        for name, value in changes.items():
+            setattr(self, name, value if name == "last_close_code" else getattr(self, name) + value)
         self.notify()
 
     def log_unexpected(self, err: BaseException) -> None:

@@ -104,6 +104,10 @@ class SendBudget:
         """Sends inside the current window."""
         return self._window.used()
 
+    def has_room(self, *, priority: bool = False) -> bool:
+        """Whether a send of this kind would go out without waiting."""
+        return self._window.delay(None if priority else self._normal_limit) <= 0
+
     async def acquire(self, *, priority: bool = False) -> None:
         """Wait until a send of this kind fits, then count it."""
         await self._window.acquire(None if priority else self._normal_limit)

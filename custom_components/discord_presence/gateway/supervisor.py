@@ -370,6 +370,7 @@ class Supervisor:
         except (*_TRANSIENT_ERRORS, GatewayError, ValueError) as err:
             _LOGGER.debug("Could not read session_start_limit: %s", describe(err))
             return None
+        self._remember_gateway_url(data)
         limit = data.get("session_start_limit") if isinstance(data, dict) else None
         remaining = limit.get("remaining") if isinstance(limit, dict) else None
         reset_after = limit.get("reset_after") if isinstance(limit, dict) else None
@@ -391,6 +392,16 @@ class Supervisor:
         return remaining, reset_after / 1000.0, reserve
 
     # ---------------------------------------------------------- where to go
+
+    def _remember_gateway_url(self, data: Any) -> None:
+        """/gateway/bot names the gateway too: one REST call per connect instead of two.
+
+        GET /gateway stays the fallback when /gateway/bot is not served or
+        names no URL the token may go to.
+        """
+        url = data.get("url") if isinstance(data, dict) else None
+        if self._codec.cache_gateway_url and isinstance(url, str) and is_safe_gateway_url(url):
+            self._gateway_url = url
 
     async def _pick_url(self, resuming: bool) -> str:
         # Every URL a server hands out is checked here, the one place a
