@@ -45,7 +45,7 @@ class Settings:
 
 
 QUICK = Settings(3, 4, 2, 8.0, 50, 5.0, 23.0)
-FULL = Settings(8, 6, 3, 30.0, 50, 20.0, 23.0)
+FULL = Settings(6, 5, 2, 15.0, 50, 10.0, 23.0)
 
 
 @dataclass
