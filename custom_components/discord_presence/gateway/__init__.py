@@ -41,7 +41,7 @@ from .errors import (
     ShardingRequired,
 )
 from .frames import MAX_SEQ
-from .ledger import BLIND_IDENTIFY_CEILING, IdentifyLedger
+from .ledger import BLIND_IDENTIFY_CEILING, LEGACY_IDENTIFY_CEILING, IdentifyLedger
 from .models import ConnectionState, GatewaySnapshot, GatewayStats, GatewayUser
 from .presence import Activity, ActivityType, Presence, Status
 from .rest import DEFAULT_API_URL, DEFAULT_REST_TIMEOUT, fetch_current_user
@@ -50,6 +50,7 @@ from .supervisor import (
     BUDGET_JITTER_MAX,
     BUDGET_JITTER_MIN,
     BUDGET_RECHECK,
+    BUDGET_RECHECK_FIRST,
     IDENTIFY_RESERVE,
     IDENTIFY_SPACING,
     INVALID_SESSION_MAX,
@@ -67,6 +68,7 @@ __all__ = [
     "BUDGET_JITTER_MAX",
     "BUDGET_JITTER_MIN",
     "BUDGET_RECHECK",
+    "BUDGET_RECHECK_FIRST",
     "CLOSE_GRACE",
     "DEFAULT_API_URL",
     "DEFAULT_CONNECT_TIMEOUT",
@@ -75,6 +77,7 @@ __all__ = [
     "IDENTIFY_SPACING",
     "INVALID_SESSION_MAX",
     "INVALID_SESSION_MIN",
+    "LEGACY_IDENTIFY_CEILING",
     "MAX_SEQ",
     "PRESENCE_ERROR_REASONS",
     "RESUME_RETRY_CAP",

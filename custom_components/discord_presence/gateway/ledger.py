@@ -24,6 +24,11 @@ WINDOW: Final = 86_400.0
 # able to read the real number, leaves the token safe even if other processes
 # share it.
 BLIND_IDENTIFY_CEILING: Final = 100
+# The legacy dialect has no /gateway/bot at all, so for it "blind" is the
+# normal state, and every reconnect is an IDENTIFY (it cannot resume). Half
+# of Discord's daily 1000 keeps a flaky link online all day while still
+# leaving the token's other users room.
+LEGACY_IDENTIFY_CEILING: Final = 500
 
 
 class IdentifyLedger:
@@ -76,10 +81,14 @@ class IdentifyLedger:
         """The newest identify, for the 5 s spacing."""
         return self._times[-1] if self._times else None
 
-    def free_at(self, now: float) -> float | None:
-        """Wall time at which one more identify fits under the ceiling; None: now."""
+    def free_at(self, now: float, ceiling: int | None = None) -> float | None:
+        """Wall time at which one more identify fits under the ceiling; None: now.
+
+        ``ceiling`` overrides the ledger's own for one question (the legacy
+        dialect's larger one).
+        """
         recent = [t for t in self._times if t > now - WINDOW]
-        excess = len(recent) - self.ceiling
+        excess = len(recent) - (self.ceiling if ceiling is None else ceiling)
         if excess < 0:
             return None
         # The entry whose expiry brings the count back below the ceiling.

@@ -32,6 +32,7 @@ from .errors import (
     GatewayUnavailable,
     describe,
 )
+from .ledger import LEGACY_IDENTIFY_CEILING
 from .models import ConnectionState
 from .protocol import CLOSE_NORMAL
 from .rest import rest_get
@@ -61,7 +62,10 @@ BUDGET_JITTER_MAX: Final = 30.0
 RESUME_WINDOW: Final = 120.0
 RESUME_RETRY_CAP: Final = 10.0
 # While the budget is unknown and our ledger is at its ceiling, /gateway/bot
-# is read again this often: a short REST outage must not park us for a day.
+# is read again, first soon (a single failed read must not park the bot for
+# minutes), then ever less often up to BUDGET_RECHECK: a REST outage must not
+# park us for a day either. Reading it spends nothing.
+BUDGET_RECHECK_FIRST: Final = 15.0
 BUDGET_RECHECK: Final = 300.0
 # Consecutive handshakes ending before READY after which the token is judged
 # by GET /users/@me (Spacebar closes a bad token with 4000, not 4004).
@@ -115,6 +119,7 @@ class Supervisor:
         self._session_lost_at: float | None = None  # monotonic; None: live or none
         self._prelive_endings = 0  # consecutive attempts that ended before READY
         self._live_this_attempt = False  # the current attempt reached CONNECTED
+        self._budget_rechecks = 0  # /gateway/bot re-reads in the current budget wait
 
     def new_run(self) -> None:
         """A new run() starts with a fresh backoff and fresh counters (the session stays)."""
@@ -333,6 +338,7 @@ class Supervisor:
         limit = await self._check_session_start_limit() if v10 else None
         now = self._clock.time()
         if limit is not None:
+            self._budget_rechecks = 0
             remaining, reset_after, reserve = limit
             if remaining > reserve:
                 return None
@@ -343,14 +349,17 @@ class Supervisor:
                 wake - now,
             )
             return wake, wake
-        free_at = self._ledger.free_at(now)
+        free_at = self._ledger.free_at(now, None if v10 else LEGACY_IDENTIFY_CEILING)
         if free_at is None:
+            self._budget_rechecks = 0
             return None
         # A second past the oldest entry's expiry: float rounding must not
         # wake us a hair early into another full wait. Before that, look at
         # /gateway/bot again now and then (v10): once readable, it decides.
         until = free_at + 1.0
-        wake = min(until, now + BUDGET_RECHECK) if v10 else until
+        recheck = min(BUDGET_RECHECK, BUDGET_RECHECK_FIRST * 2.0 ** min(self._budget_rechecks, 8))
+        self._budget_rechecks += 1
+        wake = min(until, now + recheck) if v10 else until
         waiting = self._observed.state is ConnectionState.WAITING
         log = _LOGGER.debug if waiting else _LOGGER.info
         log(
