@@ -20,6 +20,7 @@ from .coordinator import (
     DiscordPresenceCoordinator,
     DiscordPresenceData,
 )
+from .frontend import async_register_card
 from .services import async_setup_services
 from .storage import account_ledger, forget_ledger, presence_store, read_stored
 
@@ -32,8 +33,9 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
-    """Register the actions."""
+    """Register the actions and serve the presence card."""
     async_setup_services(hass)
+    await async_register_card(hass)
     return True
 
 
