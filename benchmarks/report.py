@@ -198,7 +198,7 @@ def _ha_section(ha: dict[str, Any]) -> list[str]:
         f"| {shipped['state_changed']} | 0 |",
         f"| entity writes (`async_write_ha_state`) per idle hour, all {bots} bots "
         f"| {shipped['write_calls']} | 0 |",
-        f"| the same before issue 9 (every client change pushed) "
+        f"| the same with every client notification pushed (the coordinator before issue 9) "
         f"| {before['write_calls']} writes, {before['state_changed']} state_changed | |",
     ]
 
