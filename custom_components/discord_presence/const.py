@@ -85,3 +85,4 @@ ACTIVITY_TYPE_OPTIONS: Final = {
     "competing": ActivityType.COMPETING,
     "custom": ActivityType.CUSTOM,
 }
+ACTIVITY_TYPE_NAMES: Final = {value: key for key, value in ACTIVITY_TYPE_OPTIONS.items()}

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 
+from .coordinator import iso_time
+
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
@@ -48,6 +50,11 @@ async def async_get_config_entry_diagnostics(
             "last_close_code": stats.last_close_code,
         },
         "presence": snapshot.presence.as_dict(),
+        # What the live session was last sent (None: no live session).
+        "applied": None if snapshot.applied is None else snapshot.applied.as_dict(),
+        "applied_at": iso_time(snapshot.applied_at),
+        "status_before_idle": str(coordinator.status_before_idle),
+        "stream_url": coordinator.stream_url,
         "activity_type": int(coordinator.activity_type),
         "user": None
         if user is None

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 
-from .const import ACTIVITY_TYPE_OPTIONS
+from .const import ACTIVITY_TYPE_NAMES, ACTIVITY_TYPE_OPTIONS
 from .entity import DiscordPresenceControl
 from .gateway import ActivityType, Dialect, Status
 from .helpers import activity_text, build_activity
@@ -22,7 +22,6 @@ PARALLEL_UPDATES = 1
 
 STATUS_OPTIONS = [Status.ONLINE, Status.IDLE, Status.DND, Status.INVISIBLE]
 LEGACY_STATUS_OPTIONS = [Status.ONLINE, Status.IDLE]
-ACTIVITY_TYPE_NAMES = {value: key for key, value in ACTIVITY_TYPE_OPTIONS.items()}
 
 STATUS = SelectEntityDescription(key="status", translation_key="status")
 ACTIVITY_TYPE = SelectEntityDescription(key="activity_type", translation_key="activity_type")

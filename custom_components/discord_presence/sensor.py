@@ -1,4 +1,4 @@
-"""Sensors: the gateway connection's state and its heartbeat latency."""
+"""Sensors: the connection's state, its heartbeat latency, and the presence Discord was told."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import EntityCategory, UnitOfTime
 
+from .applied import PRESENCE_ON_DISCORD, DiscordPresenceOnDiscordSensor
 from .const import ATTR_WAITING_UNTIL, CONNECTION_STATES
 from .coordinator import latency_ms
 from .entity import DiscordPresenceEntity
 from .gateway import ConnectionState
+from .presence_text import async_presence_words
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -56,6 +58,9 @@ async def async_setup_entry(
         [
             DiscordConnectionSensor(coordinator, CONNECTION),
             DiscordLatencySensor(coordinator, LATENCY),
+            DiscordPresenceOnDiscordSensor(
+                coordinator, PRESENCE_ON_DISCORD, await async_presence_words(hass)
+            ),
         ]
     )
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.components.text import TextEntity, TextEntityDescription, TextMode
 from homeassistant.exceptions import ServiceValidationError
 
-from .const import DOMAIN, MAX_TEXT_LENGTH
+from .const import ACTIVITY_TYPE_NAMES, DOMAIN, MAX_TEXT_LENGTH
 from .entity import DiscordPresenceControl
 from .gateway import ActivityType, Dialect, PresenceError
 from .helpers import activity_text, build_activity, check_stream_url
@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from .coordinator import DiscordPresenceConfigEntry
 
 PARALLEL_UPDATES = 1
+
+# The wanted activity's other parts, so templates and blueprints can read
+# (and restore) the whole activity from this one entity.
+ATTR_ACTIVITY_TYPE = "activity_type"
+ATTR_ACTIVITY_STATE = "activity_state"
 
 # Longer than any Twitch or YouTube address; the state machine's limit is 255.
 MAX_URL_LENGTH = 255
@@ -58,6 +63,19 @@ class DiscordActivityText(DiscordPresenceControl, TextEntity):
     def native_value(self) -> str:
         """The wanted activity's text."""
         return activity_text(self.coordinator.presence.activity)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """The activity's type (the one the next activity gets when empty) and second line."""
+        activity = self.coordinator.presence.activity
+        activity_type = activity.type if activity is not None else self.coordinator.activity_type
+        state = None
+        if activity is not None and activity.type is not ActivityType.CUSTOM:
+            state = activity.state
+        return {
+            ATTR_ACTIVITY_TYPE: ACTIVITY_TYPE_NAMES[activity_type],
+            ATTR_ACTIVITY_STATE: state,
+        }
 
     async def async_set_value(self, value: str) -> None:
         """Show `value` as the activity (with the selected type); empty clears it."""

@@ -330,3 +330,20 @@ async def test_legacy_has_no_stream_url(hass: HomeAssistant, legacy_sim: Simulat
     assert er.async_get(hass).async_get(STREAM_URL) is None
     assert er.async_get(hass).async_get(ACTIVITY) is not None
     await unload_all(hass)
+
+
+async def test_activity_text_carries_the_whole_activity(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    """Its attributes give the type and second line, so a blueprint can restore the activity."""
+    await hass.services.async_call(
+        DOMAIN,
+        "set_game",
+        {"name": "Lo-fi", "activity_type": "listening", "state": "Chillhop"},
+        blocking=True,
+    )
+    attributes = hass.states.get(ACTIVITY).attributes
+    assert (attributes["activity_type"], attributes["activity_state"]) == ("listening", "Chillhop")
+    await _text(hass, "")  # no activity: the type the next one gets
+    attributes = hass.states.get(ACTIVITY).attributes
+    assert (attributes["activity_type"], attributes["activity_state"]) == ("listening", None)
