@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from custom_components.discord_presence.gateway import Activity, Presence
+from custom_components.discord_presence.gateway.dialects import MAX_FRAME_BYTES, fits_in_frame
 from custom_components.discord_presence.gateway.ratelimit import (
     PRESENCE_LIMIT,
     PRESENCE_PERIOD,
@@ -107,3 +108,13 @@ async def test_idle_frames_are_counted_without_telling_listeners(h: Harness) -> 
     assert stats.frames_in - frames_in == 3
     # One notification per ACK (the latency), none for the frames themselves.
     assert len(heard) == 3
+
+
+def test_frame_size_is_checked_in_utf8_bytes_without_encoding_small_frames() -> None:
+    """The 4096-byte limit counts UTF-8 bytes; the shortcut must not change the verdict."""
+    assert fits_in_frame("a" * MAX_FRAME_BYTES)
+    assert not fits_in_frame("a" * (MAX_FRAME_BYTES + 1))
+    assert fits_in_frame("é" * (MAX_FRAME_BYTES // 2))  # 2 bytes each
+    assert not fits_in_frame("é" * (MAX_FRAME_BYTES // 2 + 1))
+    assert fits_in_frame("𝄞" * (MAX_FRAME_BYTES // 4))  # 4 bytes each
+    assert not fits_in_frame("𝄞" * (MAX_FRAME_BYTES // 4 + 1))

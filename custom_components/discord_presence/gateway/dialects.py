@@ -47,11 +47,6 @@ def fits_in_frame(text: str) -> bool:
     return size <= MAX_FRAME_BYTES
 
 
-def frame_size(payload: dict[str, Any]) -> int:
-    """Encoded size in bytes (Discord's 4096 limit counts bytes)."""
-    return len(encode(payload).encode("utf-8"))
-
-
 def _os_name() -> str:
     return platform.system().lower() or "unknown"
 
@@ -118,7 +113,7 @@ class V10Dialect:
         return {"op": OpCode.PRESENCE_UPDATE, "d": self.presence_data(presence)}
 
     def check_presence(self, presence: Presence, now: float) -> None:
-        if frame_size(self.presence_update(presence, now)) > MAX_FRAME_BYTES:
+        if not fits_in_frame(encode(self.presence_update(presence, now))):
             raise PresenceError(
                 "frame_too_large", f"the presence update exceeds {MAX_FRAME_BYTES} bytes"
             )
