@@ -90,6 +90,7 @@ class DemoStack:
         self._api: HomeAssistantApi | None = None
         self.entry_id: str | None = None
         self.entities: dict[str, str] = {}
+        self.device_id = ""  # the bot's device, which the presence card is configured with
 
     # -- addresses ----------------------------------------------------------
     @property
@@ -314,13 +315,10 @@ class DemoStack:
         wanted = {f"{BOT_USER_ID}_{key}": key for key in ENTITY_KEYS}
 
         async def all_registered() -> bool:
-            found = {
-                wanted[e["unique_id"]]: e["entity_id"]
-                for e in await self._registry()
-                if e.get("unique_id") in wanted
-            }
-            self.entities = found
-            return len(found) == len(wanted)
+            ours = [e for e in await self._registry() if e.get("unique_id") in wanted]
+            self.entities = {wanted[e["unique_id"]]: e["entity_id"] for e in ours}
+            self.device_id = next((e["device_id"] for e in ours if e.get("device_id")), "")
+            return len(self.entities) == len(wanted) and bool(self.device_id)
 
         await deadline_loop("the integration's entities", 60, all_registered)
 
@@ -336,7 +334,7 @@ class DemoStack:
         return True
 
     def dashboard_config(self) -> dict[str, Any]:
-        """The demo dashboard: one entities card with the account's controls."""
+        """The demo dashboard: the presence card, and the connection's diagnostics beside it."""
         ent = self.entities
         return {
             "title": "Discord Presence",
@@ -346,19 +344,17 @@ class DemoStack:
                     "path": DASHBOARD_PATH,
                     "icon": "mdi:account-voice",
                     "cards": [
+                        {"type": "custom:discord-presence-card", "device_id": self.device_id},
                         {
                             "type": "entities",
-                            "title": "Discord Presence",
+                            "title": "Connection",
                             "show_header_toggle": False,
                             "state_color": True,
                             "entities": [
                                 {"entity": ent["connection"], "name": "Connection"},
-                                {"entity": ent["status"], "name": "Status"},
-                                {"entity": ent["activity_type"], "name": "Activity type"},
-                                {"entity": ent["activity"], "name": "Activity"},
                                 {"entity": ent["latency"], "name": "Latency"},
                             ],
-                        }
+                        },
                     ],
                 }
             ],

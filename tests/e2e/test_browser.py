@@ -4,13 +4,17 @@ The fixture starts the same stack as ``script/demo`` (``demo.stack.DemoStack``):
 the simulator and a real Home Assistant as child processes, on free loopback
 ports, in a temporary config directory. Debian's Chromium, driven by
 Playwright, logs in, reads the dashboard and changes the presence through the
-dashboard's own controls; the simulator must then have received the matching
+integration's own card (``custom:discord-presence-card``, which Home Assistant
+loads without a resource); the simulator must then have received the matching
 op 3. All waiting is Playwright's own (auto-waiting locators, ``expect``,
 ``wait_for_function``), bounded by timeouts: no sleeps.
+
+``UPDATE_SCREENSHOTS=1`` also writes the README's card screenshots to docs/images/.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +28,7 @@ pytest.importorskip(
     "hass_frontend", reason="the demo needs home-assistant-frontend (requirements_demo.txt)"
 )
 
+from demo.settings import BOT_USERNAME  # noqa: E402
 from demo.stack import HA_PASSWORD, HA_USERNAME, DemoStack, StackOptions  # noqa: E402
 
 if TYPE_CHECKING:
@@ -44,8 +49,13 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--disable-sync",
 ]
-RESULTS = Path(__file__).resolve().parents[2] / "test-results"
+REPO = Path(__file__).resolve().parents[2]
+RESULTS = REPO / "test-results"
+IMAGES = REPO / "docs" / "images"
+UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 ACTIVITY = "Movie night"
+# The default dark theme's card background (--ha-card-background).
+DARK_CARD_BACKGROUND = "rgb(28, 28, 28)"
 
 # Runs in the simulator's own origin: polls /_sim/records in the page until an
 # op 3 with the wanted status and activity is recorded, then sets a flag that
@@ -89,47 +99,71 @@ def _presences(records: dict[str, Any]) -> list[dict[str, Any]]:
     return presences
 
 
-async def test_dashboard_controls_reach_discord(stack: DemoStack) -> None:
+async def _log_in(page: Any, stack: DemoStack) -> None:
+    """The dashboard URL redirects to the login page; log in and come back."""
+    await page.goto(stack.dashboard_url)
+    await page.locator("input[name=username]").fill(HA_USERNAME)
+    await page.locator("input[name=password]").fill(HA_PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(f"{stack.dashboard_url}*")
+
+
+async def _card_screenshot(card: Any, name: str) -> None:
+    await card.screenshot(path=RESULTS / name)
+    if UPDATE_SCREENSHOTS:
+        shutil.copyfile(RESULTS / name, IMAGES / name)
+
+
+async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
     RESULTS.mkdir(exist_ok=True)
     before = len(_presences(await stack.records()))
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
         )
-        context = await browser.new_context(viewport={"width": 1000, "height": 640})
+        context = await browser.new_context(
+            viewport={"width": 1000, "height": 640}, color_scheme="light"
+        )
         context.set_default_timeout(30_000)
         page = await context.new_page()
+        console: list[str] = []
+        page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
+        page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+        page.on("requestfailed", lambda req: console.append(f"requestfailed: {req.url}"))
         try:
-            # 1. Log in (the dashboard URL redirects to the login page).
-            await page.goto(stack.dashboard_url)
-            await page.locator("input[name=username]").fill(HA_USERNAME)
-            await page.locator("input[name=password]").fill(HA_PASSWORD)
-            await page.get_by_role("button", name="Log in").click()
-            await page.wait_for_url(f"{stack.dashboard_url}*")
+            await _log_in(page, stack)
 
-            # 2. The dashboard shows the connection as "Connected".
-            card = page.locator("hui-entities-card")
-            connection = card.locator("hui-sensor-entity-row").filter(has_text="Connection")
+            # 1. The card was loaded without a resource and shows the bot online, connected.
+            card = page.locator("discord-presence-card")
+            await expect(card.locator(".name")).to_have_text(BOT_USERNAME)
+            await expect(card.locator(".dot")).to_have_attribute("data-status", "online")
+            await expect(card.locator(".connection")).to_be_hidden()
+            # No avatar is known to the card in the demo: initials stand in.
+            await expect(card.locator(".initials")).to_have_text("PB")
+            diagnostics = page.locator("hui-entities-card")
+            connection = diagnostics.locator("hui-sensor-entity-row").filter(has_text="Connection")
             await expect(connection).to_contain_text("Connected")
-            latency = card.locator("hui-sensor-entity-row").filter(has_text="Latency")
+            latency = diagnostics.locator("hui-sensor-entity-row").filter(has_text="Latency")
             await expect(latency).to_contain_text("ms")
             await page.screenshot(path=RESULTS / "e2e-dashboard.png")
 
+            # 2. The stream URL field is there only for Streaming.
+            stream_field = card.locator(".field.stream")
+            activity_type = card.locator("select.activity-type")
+            await expect(stream_field).to_be_hidden()
+            await activity_type.select_option("streaming")
+            await expect(stream_field).to_be_visible()
+
             # 3. Do Not Disturb, "Watching", "Movie night" through the card's controls.
-            status = card.locator('ha-picker-field[aria-label="Status"]')
-            await status.click()
-            await card.get_by_role("menuitem", name="Do not disturb").click()
-            await expect(status).to_contain_text("Do not disturb")
-
-            activity_type = card.locator('ha-picker-field[aria-label="Activity type"]')
-            await activity_type.click()
-            await card.get_by_role("menuitem", name="Watching").click()
-            await expect(activity_type).to_contain_text("Watching")
-
-            text = card.locator("hui-text-entity-row input")
+            dnd = card.locator('.statuses button[data-status="dnd"]')
+            await dnd.click()
+            await expect(dnd).to_have_attribute("aria-pressed", "true")
+            await activity_type.select_option("watching")
+            await expect(activity_type).to_have_value("watching")
+            await expect(stream_field).to_be_hidden()
+            text = card.locator("input.activity-text")
             await text.fill(ACTIVITY)
             await text.press("Enter")
-            await expect(text).to_have_value(ACTIVITY)
 
             # 4. The simulator received the matching op 3 (waited for in its origin).
             sim_page = await context.new_page()
@@ -137,12 +171,46 @@ async def test_dashboard_controls_reach_discord(stack: DemoStack) -> None:
             await sim_page.evaluate(WATCH_RECORDS_JS, ["dnd", ACTIVITY, 3])
             await sim_page.wait_for_function("() => window.presenceSeen === true", timeout=20_000)
             await page.bring_to_front()
+
+            # 5. The card shows what Discord was told, as its member list does.
+            await expect(card.locator(".activity")).to_have_text(f"Watching {ACTIVITY}")
+            await expect(card.locator(".activity b")).to_have_text(ACTIVITY)
+            await expect(card.locator(".dot")).to_have_attribute("data-status", "dnd")
+            await expect(text).to_have_value(ACTIVITY)
+            await text.blur()
             await page.screenshot(path=RESULTS / "e2e-after.png")
-            await card.screenshot(path=RESULTS / "e2e-card.png")
+            if UPDATE_SCREENSHOTS:
+                shutil.copyfile(RESULTS / "e2e-after.png", IMAGES / "dashboard.png")
+            await _card_screenshot(card, "presence-card-light.png")
+
+            # 6. Dark theme (Home Assistant follows the system's scheme) and phone width.
+            await page.emulate_media(color_scheme="dark")
+            await expect(card.locator("ha-card")).to_have_css(
+                "background-color", DARK_CARD_BACKGROUND
+            )
+            await _card_screenshot(card, "presence-card-dark.png")
+            await page.set_viewport_size({"width": 360, "height": 740})
+            await expect(card.locator(".activity")).to_have_text(f"Watching {ACTIVITY}")
+            overflow = await card.locator("ha-card").evaluate("c => c.scrollWidth - c.clientWidth")
+            assert overflow <= 0, f"the card overflows a phone's width by {overflow}px"
+            await page.screenshot(path=RESULTS / "e2e-phone.png")
+
+            # 7. While the gateway refuses the reconnect, Discord shows the bot offline and
+            #    the card says why; once it is back, so is the presence.
+            await stack.fault("refuse_gateway", status=503)
+            await stack.fault("drop")
+            await expect(card.locator(".connection")).to_have_text("Reconnecting")
+            await expect(card.locator(".dot")).to_have_attribute("data-status", "offline")
+            await _card_screenshot(card, "presence-card-reconnecting.png")
+            await stack.fault("refuse_gateway")  # no status: upgrades are accepted again
+            await expect(card.locator(".connection")).to_be_hidden()
+            await expect(card.locator(".dot")).to_have_attribute("data-status", "dnd")
+            await expect(card.locator(".activity")).to_have_text(f"Watching {ACTIVITY}")
         except BaseException:
             await page.screenshot(path=RESULTS / "e2e-failure.png")
             raise
         finally:
+            (RESULTS / "e2e-console.log").write_text("\n".join(console) + "\n", encoding="utf-8")
             await browser.close()
 
     new = _presences(await stack.records())[before:]

@@ -86,6 +86,7 @@ function el(tag, props = {}, children = []) {
 
 const STYLE = `
   :host { display: block; }
+  [hidden] { display: none !important; }
   ha-card { padding: 16px; box-sizing: border-box; height: 100%; }
   .member { display: flex; align-items: center; gap: 12px; min-width: 0; }
   .avatar { position: relative; flex: none; width: 48px; height: 48px; }
@@ -96,7 +97,6 @@ const STYLE = `
     display: flex; align-items: center; justify-content: center;
     background: #5865f2; color: #fff; font-weight: 600; font-size: 18px; user-select: none;
   }
-  .avatar [hidden] { display: none; }
   .dot {
     position: absolute; right: -2px; bottom: -2px; width: 14px; height: 14px;
     border-radius: 50%; box-sizing: content-box;
