@@ -2,21 +2,28 @@
 
 Each step observes a real effect: the connection sensor's state in Home
 Assistant, the op 3 frames the simulator records, a resume after an injected
-drop, Home Assistant's log, and the blueprints Home Assistant loaded.
+drop, Home Assistant's log, the blueprints Home Assistant loaded, and the
+presence card Home Assistant serves and the demo dashboard uses.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from demo.errors import StackError
 from demo.processes import deadline_loop
-from demo.settings import DOMAIN, REPO
+from demo.settings import DASHBOARD_URL_PATH, DOMAIN, REPO
 
 if TYPE_CHECKING:
     from demo.stack import DemoStack
+
+
+CARD = "discord-presence-card"
+# How Home Assistant's page names an extra module: import("/discord_presence/...js?v=...").
+CARD_MODULE = re.compile(rf"/{DOMAIN}/{CARD}\.js\?v=[^\"']+")
 
 
 def activity_of(d: dict[str, Any]) -> dict[str, Any] | None:
@@ -97,3 +104,27 @@ async def run_check(stack: DemoStack) -> None:
         if loaded is None or loaded.get("error"):
             raise StackError(f"blueprint {name} did not load: {loaded}")
     say(f"ok 5: Home Assistant loaded the blueprints {', '.join(ours)}")
+
+    # 6. Every page of Home Assistant loads the presence card, and the dashboard uses it.
+    await check_card(stack)
+    say(f"ok 6: Home Assistant loads the {CARD} module and the demo dashboard shows the card")
+
+
+async def check_card(stack: DemoStack) -> None:
+    """The page names the card's module, the module is served, the dashboard has the card."""
+    async with stack.session.get(f"{stack.ha_url}/", allow_redirects=False) as resp:
+        page = await resp.text()
+    found = CARD_MODULE.search(page)
+    if resp.status != 200 or found is None:
+        raise StackError(f"Home Assistant's page (HTTP {resp.status}) does not load the card")
+    # No login: the browser imports the module without a token.
+    async with stack.session.get(f"{stack.ha_url}{found.group(0)}") as resp:
+        module = await resp.text()
+    if resp.status != 200 or f'customElements.define("{CARD}"' not in module:
+        raise StackError(f"{found.group(0)} is not the card (HTTP {resp.status})")
+    (dashboard,) = await stack.api.ws(
+        {"type": "lovelace/config", "url_path": DASHBOARD_URL_PATH, "force": True}
+    )
+    cards = [card for view in dashboard["views"] for card in view.get("cards", [])]
+    if not any(card.get("type") == f"custom:{CARD}" for card in cards):
+        raise StackError(f"the demo dashboard has no {CARD}: {cards}")
