@@ -54,6 +54,34 @@ RESULTS = REPO / "test-results"
 IMAGES = REPO / "docs" / "images"
 UPDATE_SCREENSHOTS = os.environ.get("UPDATE_SCREENSHOTS") == "1"
 ACTIVITY = "Movie night"
+STREAM_URL = "https://www.twitch.tv/movienight"
+CARD_TYPE = "custom:discord-presence-card"
+
+# The card's visual editor as the dashboard editor uses it: created by the card
+# class (a second module, imported on demand), given hass and the stub config;
+# a changed name comes back as a config-changed event.
+EDITOR_JS = """
+async (type) => {
+  const hass = document.querySelector("home-assistant").hass;
+  const Card = customElements.get("discord-presence-card");
+  const editor = await Card.getConfigElement();
+  const stub = Card.getStubConfig(hass);
+  document.body.append(editor);
+  editor.setConfig({ type, ...stub });
+  editor.hass = hass;
+  const root = editor.shadowRoot;
+  const bots = [...root.querySelectorAll("select.bot option")].map(o => [o.value, o.textContent]);
+  const changed = new Promise(resolve => editor.addEventListener(
+    "config-changed", ev => resolve(ev.detail.config), { once: true }));
+  const name = root.querySelector("input.name");
+  name.value = "Movie Night";
+  name.dispatchEvent(new Event("change"));
+  const config = await changed;
+  editor.remove();
+  const picker = (window.customCards || []).filter(c => c.type === "discord-presence-card");
+  return { stub, bots, config, inPicker: picker.length };
+}
+"""
 # The default dark theme's card background (--ha-card-background).
 DARK_CARD_BACKGROUND = "rgb(28, 28, 28)"
 
@@ -61,10 +89,11 @@ DARK_CARD_BACKGROUND = "rgb(28, 28, 28)"
 # op 3 with the wanted status and activity is recorded, then sets a flag that
 # Playwright's wait_for_function waits for.
 WATCH_RECORDS_JS = """
-([status, name, type]) => {
+([status, name, type, url]) => {
   window.presenceSeen = false;
   const matches = d => d.status === status
-    && (d.activities || []).some(a => a.name === name && a.type === type);
+    && (d.activities || []).some(
+      a => a.name === name && a.type === type && (url === undefined || a.url === url));
   const poll = async () => {
     const records = await (await fetch('/_sim/records')).json();
     if (records.presences.some(matches)) { window.presenceSeen = true; return; }
@@ -147,14 +176,23 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
             await expect(latency).to_contain_text("ms")
             await page.screenshot(path=RESULTS / "e2e-dashboard.png")
 
-            # 2. The stream URL field is there only for Streaming.
+            # 2. The visual editor lists the bot and hands back the changed config.
+            edited = await page.evaluate(EDITOR_JS, CARD_TYPE)
+            assert edited == {
+                "stub": {"device_id": stack.device_id},
+                "bots": [[stack.device_id, BOT_USERNAME]],
+                "config": {"type": CARD_TYPE, "device_id": stack.device_id, "name": "Movie Night"},
+                "inPicker": 1,
+            }
+
+            # 3. The stream URL field is there only for Streaming.
             stream_field = card.locator(".field.stream")
             activity_type = card.locator("select.activity-type")
             await expect(stream_field).to_be_hidden()
             await activity_type.select_option("streaming")
             await expect(stream_field).to_be_visible()
 
-            # 3. Do Not Disturb, "Watching", "Movie night" through the card's controls.
+            # 4. Do Not Disturb, "Watching", "Movie night" through the card's controls.
             dnd = card.locator('.statuses button[data-status="dnd"]')
             await dnd.click()
             await expect(dnd).to_have_attribute("aria-pressed", "true")
@@ -165,14 +203,14 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
             await text.fill(ACTIVITY)
             await text.press("Enter")
 
-            # 4. The simulator received the matching op 3 (waited for in its origin).
+            # 5. The simulator received the matching op 3 (waited for in its origin).
             sim_page = await context.new_page()
             await sim_page.goto(f"{stack.sim_url}/_sim/records")
             await sim_page.evaluate(WATCH_RECORDS_JS, ["dnd", ACTIVITY, 3])
             await sim_page.wait_for_function("() => window.presenceSeen === true", timeout=20_000)
             await page.bring_to_front()
 
-            # 5. The card shows what Discord was told, as its member list does.
+            # 6. The card shows what Discord was told, as its member list does.
             await expect(card.locator(".activity")).to_have_text(f"Watching {ACTIVITY}")
             await expect(card.locator(".activity b")).to_have_text(ACTIVITY)
             await expect(card.locator(".dot")).to_have_attribute("data-status", "dnd")
@@ -183,7 +221,7 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
                 shutil.copyfile(RESULTS / "e2e-after.png", IMAGES / "dashboard.png")
             await _card_screenshot(card, "presence-card-light.png")
 
-            # 6. Dark theme (Home Assistant follows the system's scheme) and phone width.
+            # 7. Dark theme (Home Assistant follows the system's scheme) and phone width.
             await page.emulate_media(color_scheme="dark")
             await expect(card.locator("ha-card")).to_have_css(
                 "background-color", DARK_CARD_BACKGROUND
@@ -195,7 +233,7 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
             assert overflow <= 0, f"the card overflows a phone's width by {overflow}px"
             await page.screenshot(path=RESULTS / "e2e-phone.png")
 
-            # 7. While the gateway refuses the reconnect, Discord shows the bot offline and
+            # 8. While the gateway refuses the reconnect, Discord shows the bot offline and
             #    the card says why; once it is back, so is the presence.
             await stack.fault("refuse_gateway", status=503)
             await stack.fault("drop")
@@ -206,6 +244,21 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
             await expect(card.locator(".connection")).to_be_hidden()
             await expect(card.locator(".dot")).to_have_attribute("data-status", "dnd")
             await expect(card.locator(".activity")).to_have_text(f"Watching {ACTIVITY}")
+
+            # 9. Streaming from the card: a URL Discord would not show is refused in the
+            #    card; a Twitch URL goes out with the activity (the Stream URL entity is
+            #    disabled, as by default, so the card uses set_game).
+            await activity_type.select_option("streaming")
+            stream_url = card.locator("input.stream-url")
+            await stream_url.fill("http://example.com/live")
+            await stream_url.press("Enter")
+            await expect(card.locator(".error")).to_contain_text("Twitch or YouTube")
+            await stream_url.fill(STREAM_URL)
+            await stream_url.press("Enter")
+            await sim_page.evaluate(WATCH_RECORDS_JS, ["dnd", ACTIVITY, 1, STREAM_URL])
+            await sim_page.wait_for_function("() => window.presenceSeen === true", timeout=20_000)
+            await expect(card.locator(".error")).to_be_hidden()
+            await expect(card.locator(".activity")).to_have_text(f"Streaming {ACTIVITY}")
         except BaseException:
             await page.screenshot(path=RESULTS / "e2e-failure.png")
             raise
@@ -216,7 +269,7 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
     new = _presences(await stack.records())[before:]
     final = new[-1]
     assert final["status"] == "dnd"
-    assert final["activities"] == [{"name": ACTIVITY, "type": 3}]
+    assert final["activities"] == [{"name": ACTIVITY, "type": 1, "url": STREAM_URL}]
     assert final["afk"] is False
     # Every frame the UI caused is a well-formed op 3 payload, latest wins.
     for d in new:
@@ -226,6 +279,6 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
         for key, entity_id in stack.entities.items()
     }
     assert states["status"] == "dnd"
-    assert states["activity_type"] == "watching"
+    assert states["activity_type"] == "streaming"
     assert states["activity"] == ACTIVITY
     assert states["connection"] == "connected"

@@ -466,11 +466,16 @@ class DiscordPresenceCard extends HTMLElement {
 
   _setText() {
     const input = this._nodes.text;
-    const entityId = this._botInfo && this._botInfo.entities.activity;
+    const bot = this._botInfo;
     const value = input.value.trim();
-    if (!entityId || value === input.dataset.sent) return;
+    if (!bot || !bot.entities.activity || value === input.dataset.sent) return;
     input.dataset.sent = value;
-    this._call("text", "set_value", { value }, { entity_id: entityId });
+    if (this._pendingUrl && value && this._nodes.type.value === "streaming") {
+      // A URL typed before the text, with no Stream URL entity to keep it: both go together.
+      this._stream(bot, value, this._pendingUrl);
+      return;
+    }
+    this._call("text", "set_value", { value }, { entity_id: bot.entities.activity });
   }
 
   _setStreamUrl() {
@@ -483,14 +488,22 @@ class DiscordPresenceCard extends HTMLElement {
       this._call("text", "set_value", { value }, { entity_id: bot.entities.streamUrl });
       return;
     }
-    // The Stream URL entity is disabled by default: stream through the action instead.
+    // The Stream URL entity is disabled by default: stream through the action instead,
+    // which needs the activity's text; without one yet, the URL waits for it.
     const text = this._state(bot.entities.activity);
-    this._call(DOMAIN, "set_game", {
+    const name = text && !UNSET.includes(text.state) ? text.state : "";
+    this._pendingUrl = value;
+    if (name) this._stream(bot, name, value);
+  }
+
+  async _stream(bot, name, url) {
+    await this._call(DOMAIN, "set_game", {
       config_entry_id: bot.entryId,
       activity_type: "streaming",
-      name: text && !UNSET.includes(text.state) ? text.state : "",
-      url: value,
+      name,
+      url,
     });
+    if (!this._nodes.error.textContent) this._pendingUrl = null;
   }
 }
 
