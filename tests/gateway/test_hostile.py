@@ -26,7 +26,14 @@ from custom_components.discord_presence.gateway.ratelimit import (
     PRESENCE_PERIOD,
     WINDOW_MARGIN,
 )
-from tests.gateway.conftest import INTERVAL_MS, SEED, TOKEN, Harness, loud_records
+from tests.gateway.conftest import (
+    INTERVAL_MS,
+    SEED,
+    TOKEN,
+    Harness,
+    advance_until,
+    loud_records,
+)
 
 if TYPE_CHECKING:
     from simulator.records import ConnectionRecord
@@ -188,7 +195,7 @@ async def test_protocol_order_violations_recycle(
     assert loud_records(caplog) == []
 
 
-@pytest.mark.parametrize("task", ["heartbeat", "presence", "ping"])
+@pytest.mark.parametrize("task", ["heartbeat", "presence"])
 async def test_a_dying_connection_task_recycles_and_is_logged_once(
     h: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch, task: str
 ) -> None:
@@ -221,9 +228,6 @@ async def test_a_dying_connection_task_recycles_and_is_logged_once(
 
             monkeypatch.setattr(client._codec, "presence_update", broken_send)
             client.update_presence(Presence(activity=Activity(f"game {len(h.sim.connections)}")))
-        else:
-            monkeypatch.setattr(conn.ws, "ping", broken)
-            await h.clock.advance(INTERVAL)
 
     for n in (1, 2):
         record = h.sim.connections[n - 1]
@@ -238,6 +242,62 @@ async def test_a_dying_connection_task_recycles_and_is_logged_once(
     repeats = [r for r in caplog.records if r.exc_info and r.levelno == logging.DEBUG]
     assert len(repeats) == 1
     assert h.c.snapshot().state is ConnectionState.CONNECTED
+
+
+async def test_a_dying_ping_task_recycles_and_is_logged_once(
+    lh: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The liveness PING task dying is a bug like any other: ERROR once, then DEBUG; recycled.
+
+    Legacy: its server never ACKs, so a PING goes out every interval (a v10
+    bot that hears its ACKs sends none).
+    """
+    caplog.set_level(logging.DEBUG, logger=LOGGER)
+    lh.start(dialect=Dialect.LEGACY)
+    await lh.ready()
+    for n in (1, 2):
+        conn = lh.c._supervisor.conn
+        assert conn is not None
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            monkeypatch.undo()
+            raise RuntimeError("bug in the ping task")
+
+        monkeypatch.setattr(conn.ws, "ping", broken)
+        record = lh.sim.connections[n - 1]
+        await advance_until(lh.clock, lambda r=record: not r.open, step=1, limit=2 * INTERVAL)
+        await _recycled_by_us(lh, record)
+        await lh.reconnected(n + 1)
+    errors = [r for r in caplog.records if r.name.startswith(LOGGER) and r.levelno >= logging.ERROR]
+    assert len(errors) == 1  # the second death of the same kind is DEBUG
+    assert errors[0].exc_info is not None
+    assert "bug in the ping task" in str(errors[0].exc_info[1])
+    assert lh.c.snapshot().state is ConnectionState.CONNECTED
+
+
+async def test_v10_bot_that_hears_its_acks_sends_no_ping(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 9: an idle v10 bot costs one heartbeat per interval, no PING beside it."""
+    h.start()
+    await h.ready()
+    conn = h.c._supervisor.conn
+    assert conn is not None
+    pings: list[bool] = []
+    original = conn.ws.ping
+
+    async def counting(*args: Any, **kwargs: Any) -> None:
+        pings.append(True)
+        await original(*args, **kwargs)
+
+    monkeypatch.setattr(conn.ws, "ping", counting)
+    for _ in range(10):
+        await h.clock.advance(INTERVAL)
+    assert len(h.sim.connections[0].heartbeats) >= 9
+    assert pings == []
+    # Once nothing arrives (ACKs withheld), the probe pings again.
+    await h.sim.withhold_acks()
+    await advance_until(h.clock, lambda: bool(pings), step=1, limit=3 * INTERVAL)
 
 
 async def test_presence_bursts_across_window_edges_never_rate_limited(h: Harness) -> None:

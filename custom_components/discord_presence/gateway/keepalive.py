@@ -121,19 +121,35 @@ class KeepAlive:
         it to be written), and when nothing at all (PONG, ACK, dispatch)
         arrived since the previous PING, the link is dead. A link that dies
         is noticed one to two intervals later.
+
+        On v10 a frame received within the last interval (the heartbeat ACK,
+        in practice) already proves the server reads and answers, so no PING
+        is sent then: an idle v10 bot sends nothing beside its heartbeat
+        (issue 9's CPU budget). To still notice a dead v10 link within two
+        intervals when our sends are stuck behind a peer that stopped reading
+        (so no heartbeat, and no ACK check, happens), v10 looks every half
+        interval: a PING goes out once nothing arrived for an interval, and
+        half an interval without an answer ends the link.
         """
+        v10 = self._codec.has_hello
+        tick = interval / 2 if v10 else interval
         while True:
-            await self._clock.sleep(interval)
+            await self._clock.sleep(tick)
+            now = self._clock.monotonic()
             sent = self.probe_sent_at
-            if sent is not None and self._link.last_received < sent:
+            last = self._link.last_received
+            if sent is not None and last < sent:
                 _LOGGER.info(
                     "Nothing received from the Discord gateway for %.0f s: "
                     "half-open connection; resuming",
-                    self._clock.monotonic() - self._link.last_received,
+                    now - last,
                 )
                 self._link.recycle()
                 return
-            self.probe_sent_at = self._clock.monotonic()
+            if v10 and now - last < interval:
+                self.probe_sent_at = None
+                continue
+            self.probe_sent_at = now
             if self.prober is None or self.prober.done():
                 self.prober = self._link.spawn(self._ping(), "ping")
 
