@@ -445,6 +445,8 @@ class Connection:
             return True
         task = asyncio.Task(
             self._send_presence(outbox.wanted),
+            # Python 3.13's eager start does not find the running loop itself.
+            loop=asyncio.get_running_loop(),
             name="discord-gateway presence now",
             eager_start=True,
         )
