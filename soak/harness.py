@@ -6,66 +6,41 @@ After each fault the harness moves virtual time from wake-up to wake-up until
 every account shows its wanted presence on a live session again, then checks
 the invariants. The first breach ends the run with the seed, the step, the
 fault and the state.
+
+This module runs the campaign and books each fault; the parts it stands on:
+scene.py (the run's state), checks.py (the invariants, the breach report),
+recovery.py (moving virtual time until the accounts recover).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
-import random
-import sys
 import time
-from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import aiohttp
 
-from simulator import Simulator
-from soak.bots import Bot, ClientFleet, Fleet, tasks_of, token_for
+from soak.bots import Bot, ClientFleet, Fleet, tasks_of
 from soak.campaign import Campaign, Step
-from soak.clock import SoakClock, run_for, settle, step
-from soak.config import HEARTBEAT_INTERVAL_MS, IDLE_PATIENCE, SoakConfig
+from soak.clock import settle, step
 from soak.faults import Fault, Hit, available, catalogue
-from soak.invariants import Breach, RecordWatch
-from soak.logs import SecretWatch
-from soak.memory import (
-    CLIENT_OBJECTS_PER_ACCOUNT,
-    TOTAL_GROWTH_PER_FAULT,
-    WEBSOCKETS_PER_ACCOUNT,
-    MemoryProbe,
-    Reading,
-)
-from soak.presences import random_presence, shown_shape, wanted_shape
-from soak.stats import KindStats, NotedBreach, RunStats
+from soak.invariants import Breach
+from soak.presences import random_presence
+from soak.recovery import During, SoakRecovery
+from soak.stats import KindStats, RunStats
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
 
     from simulator.records import ConnectionRecord
+    from soak.config import SoakConfig
 
-#: Enough budget that the soak never meets Discord's 1000 identifies a day:
-#: the budget has its own tests; here it would only mask other behaviour.
-SESSION_BUDGET = 10**7
-MEMORY_CHECK_EVERY = 1000
 GC_EVERY = 50
-#: With --keep-going, a late recovery is recorded and waited for this long
-#: (virtual time, so it costs nothing): a day-long identify-budget wait fits.
-#: Beyond it the client counts as stuck and the run stops.
-KEEP_GOING_BOUND = 26 * 3600.0
 
 
-@dataclass
-class _During:
-    """Something done once, a little after the fault, while the client recovers."""
-
-    after: float
-    act: Callable[[], Awaitable[None]]
-    done: bool = False
-
-
-class ClientSoak:
+class ClientSoak(SoakRecovery):
     """One run of the campaign against GatewayClients."""
 
     def __init__(
@@ -75,68 +50,8 @@ class ClientSoak:
         sabotage: Callable[[int, ClientSoak], Awaitable[None] | None] | None = None,
         out: TextIO | None = None,
     ) -> None:
-        self.config = config
-        self.stats = RunStats()
-        self.rng = random.Random(config.seed)
-        self.changed = asyncio.Event()
-        self.clock = SoakClock(self.changed)
-        self.bots = [
-            Bot(i, token_for(config.seed, i), random_presence(self.rng, legacy=config.legacy))
-            for i in range(config.accounts)
-        ]
-        self.sim = Simulator(
-            legacy=config.legacy, heartbeat_interval_ms=HEARTBEAT_INTERVAL_MS, clock=self.clock
-        )
-        for bot in self.bots:
-            self.sim.add_account(
-                bot.token,
-                user_id=str(1000 + bot.index),
-                username=f"soak-bot-{bot.index}",
-                session_start_total=SESSION_BUDGET,
-                session_start_remaining=SESSION_BUDGET,
-            )
-        self.watch = RecordWatch(self.sim, [bot.token for bot in self.bots])
-        self.memory = MemoryProbe()
-        self.logs = SecretWatch([bot.token for bot in self.bots])
+        super().__init__(config, out=out)
         self._sabotage = sabotage
-        self._out = out if out is not None else sys.stderr
-        self._loop_errors: list[dict[str, Any]] = []
-        self._fleet: Fleet | None = None
-        self._step: Step | None = None
-        self._expect_end: Bot | None = None
-        self.breach: str | None = None
-        self._closed = False
-
-    # ------------------------------------------------------------- the Scene
-
-    def live(self, token: str) -> ConnectionRecord | None:
-        """The newest open connection of ``token``; with one account, also one
-        still in its handshake (its record has no token yet)."""
-        for connection in sorted(self.sim.hub.live.values(), key=lambda c: -c.record.id):
-            record = connection.record
-            if _blackholed(record):
-                continue
-            if record.token == token or (record.token is None and len(self.bots) == 1):
-                return record
-        return None
-
-    def session_live(self, token: str) -> ConnectionRecord | None:
-        """The newest open, authenticated, working connection of ``token``."""
-        best: ConnectionRecord | None = None
-        for connection in self.sim.hub.live.values():
-            record = connection.record
-            if (
-                connection.authenticated
-                and record.token == token
-                and not _blackholed(record)
-                and (best is None or record.id > best.id)
-            ):
-                best = record
-        return best
-
-    async def run_for(self, seconds: float) -> None:
-        await run_for(self.clock, seconds)
-        self._check_fast()
 
     # ------------------------------------------------------------------- run
 
@@ -286,9 +201,9 @@ class ClientSoak:
         self._account(fault, hit, bot, affected, live_before)
         self.clock.monotonic()
         second_at: list[float] = []
-        during: _During | None = None
+        during: During | None = None
         if current.during == "presence":
-            during = _During(current.during_after, partial(self._want, bot))
+            during = During(current.during_after, partial(self._want, bot))
         elif current.second is not None:
             second = current.second
 
@@ -302,7 +217,7 @@ class ClientSoak:
                     self._account(second, hit2, bot, [bot], before_second)
                     second_at.append(self.clock.monotonic())
 
-            during = _During(current.during_after, second_fault)
+            during = During(current.during_after, second_fault)
         if fault.fatal is not None:
             await self._fatal_end(bot, fault)
         recovery = await self._recover(during)
@@ -390,205 +305,6 @@ class ClientSoak:
         self.watch.reset_window(bot.token)
         await fleet.start(bot)
 
-    # -------------------------------------------------------------- recovery
-
-    async def _recover(self, during: _During | None = None) -> float:
-        """Move virtual time until every account has converged; the time it took."""
-        start = self.clock.monotonic()
-        late = False
-        while True:
-            await settle()
-            self._check_fast()
-            now = self.clock.monotonic()
-            if during is not None and not during.done and now >= start + during.after:
-                during.done = True
-                await during.act()
-                continue
-            pending = during is not None and not during.done
-            if not pending and all(self._converged(bot) for bot in self.bots):
-                # Virtual time moves in jumps: convergence seen at the first
-                # wake-up past the bound is late too.
-                if now - start > self.config.recovery_bound and not late:
-                    self._soft(partial(self._late, now - start))
-                return now - start
-            if now - start > self.config.recovery_bound and not late:
-                late = True
-                self._soft(partial(self._late, now - start))
-            hard = KEEP_GOING_BOUND if self.config.keep_going else self.config.recovery_bound
-            if now - start > hard:
-                self._late(now - start)
-            deadline = self.clock.next_deadline()
-            if pending and during is not None:
-                wake = start + during.after
-                if deadline is None or deadline > wake:
-                    await self.clock.advance(wake - now)
-                    continue
-            if not await step(self.clock):
-                await self._idle()
-
-    def _late(self, elapsed: float) -> None:
-        raise Breach(
-            "presence converges",
-            f"not converged {elapsed:.1f} s after the fault "
-            f"(bound {self.config.recovery_bound:.0f} s)",
-        )
-
-    def _converged(self, bot: Bot) -> bool:
-        if not bot.connected():
-            return False
-        record = self.session_live(bot.token)
-        if record is None:
-            return False
-        legacy = self.config.legacy
-        shown = shown_shape(self.sim.current_presence(bot.token), legacy=legacy)
-        if shown != wanted_shape(bot.wanted, legacy=legacy):
-            return False
-        connections = self.sim.connections
-        bot.must_replace = {
-            i for i in bot.must_replace if connections[i - 1].open and record.id <= i
-        }
-        return not bot.must_replace
-
-    async def _idle(self) -> None:
-        """Nothing sleeps on the virtual clock: something waits on real time
-        (aiohttp's close handshake) or on I/O. Wait for it, within patience."""
-        give_up = time.perf_counter() + IDLE_PATIENCE
-        while time.perf_counter() < give_up:
-            self.changed.clear()
-            await settle()
-            if self.clock.next_deadline() is not None:
-                return
-            if self._expect_end is not None and self._expect_end.ended() is not None:
-                return
-            if all(self._converged(bot) for bot in self.bots):
-                return
-            try:
-                async with asyncio.timeout(0.05):
-                    await self.changed.wait()
-            except TimeoutError:
-                continue
-        raise Breach(
-            "no hang",
-            f"nothing scheduled on the virtual clock and no progress for {IDLE_PATIENCE:.0f} s "
-            "of real time",
-        )
-
-    # ------------------------------------------------------------ invariants
-
-    def _check_fast(self) -> None:
-        if self._loop_errors:
-            context = self._loop_errors[0]
-            raise Breach(
-                "no unhandled exception",
-                f"{context.get('message')}: {context.get('exception')!r}",
-            )
-        if self.logs.leak is not None:
-            raise Breach("the token appears in no log line", self._redact(self.logs.leak))
-        if self._fleet is not None:
-            self._fleet.check()
-        for bot in self.bots:
-            ended = bot.ended()
-            if ended is not None and bot is not self._expect_end and not self._closed:
-                raise Breach(
-                    "no unhandled exception",
-                    f"bot {bot.index}: run() ended: {type(ended).__name__}: "
-                    f"{self._redact(str(ended))}",
-                )
-
-    def _soft(self, check: Callable[[], None]) -> None:
-        """Run a counting check; with --keep-going, record its breach and go on."""
-        try:
-            check()
-        except Breach as breach:
-            if not self.config.keep_going:
-                raise
-            self._note(breach)
-
-    def _note(self, breach: Breach) -> None:
-        current = self._step
-        self.stats.breaches.append(
-            NotedBreach(
-                invariant=breach.invariant,
-                step=current.index if current else 0,
-                faults_applied=self.stats.faults_applied,
-                fault=self._fault_text(),
-                detail=self._redact(breach.detail),
-            )
-        )
-        print(
-            f"soak: breach at step {current.index if current else 0}, {self._fault_text()} "
-            f"({self.config.replay(self.stats.faults_applied)}): {self._redact(str(breach))}",
-            *self._state_lines(),
-            sep="\n",
-            file=self._out,
-        )
-
-    async def _collect(self) -> None:
-        """A failed task nobody awaited reports only when it is collected:
-        collect now, so "Task exception was never retrieved" reaches the
-        loop's exception handler while the step that caused it is known."""
-        gc.collect()
-        await settle()
-        self._check_fast()
-
-    def _check_records(self) -> None:
-        self.watch.scan()
-        # Read by nobody here: a long run must not keep them.
-        self.sim.presences.clear()
-        for name in ("rest_requests", "rejected_upgrades"):
-            kept = getattr(self.sim, name, None)
-            if isinstance(kept, list):
-                kept.clear()
-
-    def _check_identifies(self) -> None:
-        for bot in self.bots:
-            identifies = self.watch.tallies[bot.token].identifies
-            if identifies > bot.needed + bot.excess:
-                extra = identifies - bot.needed - bot.excess
-                bot.excess += extra
-                self.stats.excess_identifies += extra
-                raise Breach(
-                    "IDENTIFYs <= faults that need a new session + 1",
-                    f"bot {bot.index}: {identifies} IDENTIFYs, at most "
-                    f"{bot.needed + bot.excess - extra} needed",
-                )
-
-    def _check_untouched(
-        self,
-        untouched: list[Bot],
-        before: dict[int, tuple[int, int]],
-        live_before: dict[int, ConnectionRecord | None],
-        fault: Fault,
-    ) -> None:
-        for bot in untouched:
-            record = self.session_live(bot.token)
-            was = live_before[bot.index]
-            if self._tally(bot) != before[bot.index] or record is None or record is not was:
-                raise Breach(
-                    "faults on one bot leave the others untouched",
-                    f"{fault.kind} on bot {self.bots.index(bot)} disturbed bot {bot.index}",
-                )
-
-    def _check_nothing_left(self, before: set[asyncio.Task[Any]]) -> None:
-        current = asyncio.current_task()
-        left = [t for t in asyncio.all_tasks() - before if t is not current and not t.done()]
-        if left:
-            raise Breach(
-                "nothing left running after close",
-                ", ".join(f"{t.get_name()} ({t.get_coro()!r})" for t in left),
-            )
-
-    def _tally(self, bot: Bot) -> tuple[int, int]:
-        tally = self.watch.tallies[bot.token]
-        return tally.identifies, tally.resumes
-
-    def _warnings(self) -> int:
-        levels = self.logs.take_client_levels()
-        return levels["WARNING"] + levels["ERROR"] + levels["CRITICAL"]
-
-    def _on_loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        self._loop_errors.append(context)
-
     # --------------------------------------------------------------- the end
 
     async def _shutdown(self) -> None:
@@ -603,63 +319,6 @@ class ClientSoak:
                     "nothing left running after close",
                     f"bot {bot.index}: {[t.get_name() for t in left]}",
                 )
-
-    async def _memory_checkpoint(self, warmup: int, *, final: bool = False) -> None:
-        if not self.config.memory:
-            return
-        applied = self.stats.faults_applied
-        points = self.stats.memory_checkpoints
-        if self.memory.baseline is None:
-            if applied >= warmup:
-                self._record_reading(self.memory.mark_baseline(applied))
-            return
-        if not final and applied < points[-1][0] + MEMORY_CHECK_EVERY:
-            return
-        if final and applied == points[-1][0]:
-            return
-        reading = self.memory.read(applied)
-        self._record_reading(reading)
-        self.stats.memory_client_growth = self.memory.client_growth()
-        self.stats.memory_total_growth = self.memory.total_growth()
-        self.stats.memory_total_bound = self.memory.total_bound()
-        accounts = len(self.bots)
-        if reading.client_objects > CLIENT_OBJECTS_PER_ACCOUNT * accounts:
-            self._soft(
-                partial(
-                    _memory_breach,
-                    f"{reading.client_objects} live objects of the client's types "
-                    f"(bound {CLIENT_OBJECTS_PER_ACCOUNT * accounts})",
-                )
-            )
-        if reading.websockets > WEBSOCKETS_PER_ACCOUNT * accounts:
-            self._soft(
-                partial(
-                    _memory_breach,
-                    f"{reading.websockets} open client websockets "
-                    f"(bound {WEBSOCKETS_PER_ACCOUNT * accounts})",
-                )
-            )
-        if final and self.memory.total_growth() > self.memory.total_bound():
-            self._soft(
-                partial(
-                    _memory_breach,
-                    f"traced memory grew {self.memory.total_growth()} bytes over "
-                    f"{applied - points[0][0]} faults after warm-up "
-                    f"(bound {self.memory.total_bound()}: {TOTAL_GROWTH_PER_FAULT} per fault "
-                    "and a fixed slack)",
-                )
-            )
-
-    def _record_reading(self, reading: Reading) -> None:
-        self.stats.memory_checkpoints.append(
-            (
-                reading.faults,
-                reading.client,
-                reading.total,
-                reading.client_objects,
-                reading.websockets,
-            )
-        )
 
     def _totals(self) -> None:
         stats = self.stats
@@ -676,80 +335,6 @@ class ClientSoak:
                 stats.tightest_six = tally.tightest_six
         stats.connections = len(self.sim.connections)
         stats.client_log_levels = dict(self.logs.client_levels_total)
-
-    # ---------------------------------------------------------------- breach
-
-    def _report_breach(self, breach: Breach) -> None:
-        current = self._step
-        lines = [
-            f"SOAK BREACH: {breach.invariant}",
-            f"  detail:   {self._redact(breach.detail)}",
-            f"  seed:     {self.config.seed}",
-            f"  step:     {current.index if current else 0} "
-            f"(fault {self.stats.faults_applied} of {self.config.faults})",
-            f"  fault:    {self._fault_text()}",
-            f"  virtual:  {self.clock.monotonic():.3f} s",
-            f"  replay:   {self.config.replay(self.stats.faults_applied)}",
-            "  state:",
-            *self._state_lines(),
-        ]
-        self.breach = "\n".join(lines)
-        print(self.breach, file=self._out)
-
-    def _fault_text(self) -> str:
-        current = self._step
-        if current is None:
-            return "none (first connection)"
-        text = f"{current.fault.kind} on bot {current.target}"
-        if current.during != "none":
-            text += f"; during recovery: {current.during}"
-            if current.second is not None:
-                text += f" ({current.second.kind})"
-        return text
-
-    def _state_lines(self) -> list[str]:
-        legacy = self.config.legacy
-        lines: list[str] = []
-        for bot in self.bots:
-            if bot.client is None:
-                lines.append(f"    bot {bot.index}: no client")
-                continue
-            snap = bot.c.snapshot()
-            record = self.session_live(bot.token)
-            lines += [
-                f"    bot {bot.index}: client {snap.state.value}, {snap.stats}",
-                f"      wanted {wanted_shape(bot.wanted, legacy=legacy)}",
-                f"      shown  {shown_shape(self.sim.current_presence(bot.token), legacy=legacy)}",
-                f"      live session connection {record.id if record else None}; "
-                f"must be replaced {sorted(bot.must_replace)}; IDENTIFYs "
-                f"{self.watch.tallies[bot.token].identifies} of {bot.needed} needed",
-            ]
-        lines.append("    last connections:")
-        for record in self.sim.connections[-6:]:
-            who = next((b.index for b in self.bots if b.token == record.token), None)
-            lines.append(
-                f"      #{record.id} bot {who} open={record.open} closed_by={record.closed_by} "
-                f"code={record.close_code} identifies={len(record.identifies)} "
-                f"resumes={len(record.resumes)} blackholed={_blackholed(record)}"
-            )
-        return [self._redact(line) for line in lines]
-
-    def _redact(self, text: str) -> str:
-        for bot in self.bots:
-            text = text.replace(bot.token, "<token>")
-        return text
-
-    def _require_fleet(self) -> Fleet:
-        assert self._fleet is not None
-        return self._fleet
-
-
-def _memory_breach(detail: str) -> None:
-    raise Breach("memory flat", detail)
-
-
-def _blackholed(record: ConnectionRecord) -> bool:
-    return getattr(record, "blackholed_at", None) is not None
 
 
 async def run_soak(config: SoakConfig, *, out: TextIO | None = None) -> RunStats:

@@ -17,8 +17,8 @@ from homeassistant.components.sensor import SensorEntity, SensorEntityDescriptio
 from homeassistant.const import EntityCategory
 
 from .const import ACTIVITY_TYPE_NAMES
-from .coordinator import iso_time
 from .entity import DiscordPresenceEntity
+from .helpers import iso_time
 
 if TYPE_CHECKING:
     from .coordinator import DiscordPresenceCoordinator

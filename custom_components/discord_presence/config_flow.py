@@ -28,7 +28,6 @@ from homeassistant.helpers.selector import (
     TextSelectorType,
 )
 
-from . import const
 from .compat import vol
 from .const import (
     CONF_API_URL,
@@ -43,6 +42,7 @@ from .const import (
     MAX_REASSERT_INTERVAL,
     PROTOCOLS,
     SECTION_ADVANCED,
+    validate_timeout,
 )
 from .gateway import (
     AuthenticationFailed,
@@ -187,7 +187,7 @@ class DiscordPresenceConfigFlow(ConfigFlow, domain=DOMAIN):
                 async_get_clientsession(self.hass),
                 token,
                 api_url=api_url.strip(),
-                timeout=const.VALIDATE_TIMEOUT,
+                timeout=validate_timeout(),
             )
         except AuthenticationFailed:
             errors["base"] = "invalid_auth"

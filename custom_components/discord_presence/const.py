@@ -26,7 +26,8 @@ DEFAULT_PROTOCOL: Final = PROTOCOL_V10
 DEFAULT_REASSERT_INTERVAL: Final = 30
 MAX_REASSERT_INTERVAL: Final = 1440  # minutes (one day)
 
-# Seconds. Module constants (read through ``const.``) so tests can shorten them.
+# Seconds. Read at call time through the functions below, so that tests can
+# shorten them by patching the constant (the code never binds the value early).
 # GET /users/@me in the config flow: the user is waiting at the form.
 VALIDATE_TIMEOUT: Final = 10.0
 # GET /users/@me at setup: Home Assistant warns about setups slower than 10 s,
@@ -41,6 +42,27 @@ SETUP_WAIT: Final = 3.0
 # Offline this long (on the client's clock) is worth one WARNING; shorter
 # outages (Discord's op 7, resumable drops) are routine and logged at DEBUG.
 OFFLINE_WARNING_AFTER: Final = 300.0
+
+
+def validate_timeout() -> float:
+    """VALIDATE_TIMEOUT as it is now."""
+    return VALIDATE_TIMEOUT
+
+
+def setup_rest_timeout() -> float:
+    """SETUP_REST_TIMEOUT as it is now."""
+    return SETUP_REST_TIMEOUT
+
+
+def setup_wait() -> float:
+    """SETUP_WAIT as it is now."""
+    return SETUP_WAIT
+
+
+def offline_warning_after() -> float:
+    """OFFLINE_WARNING_AFTER as it is now."""
+    return OFFLINE_WARNING_AFTER
+
 
 MAX_TEXT_LENGTH: Final = 128
 

@@ -1,4 +1,10 @@
-"""The coordinator: owns one account's gateway client and turns its events into HA state."""
+"""The coordinator: owns one account's gateway client and turns its events into HA state.
+
+It sets the client up (the token checked over REST, the first outcome awaited),
+publishes the client's snapshots to the entities, takes the wanted presence
+from actions and controls and stores it. What the user is told about outages
+and failures lives in health.py; what is stored, in storage.py.
+"""
 
 from __future__ import annotations
 
@@ -11,52 +17,49 @@ from homeassistant.const import CONF_TOKEN
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import (
     ConfigEntryAuthFailed,
-    ConfigEntryError,
     ConfigEntryNotReady,
-    HomeAssistantError,
     ServiceValidationError,
 )
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
-from homeassistant.util import dt as dt_util
 
-from . import const
 from .const import (
     CONF_API_URL,
     CONF_PROTOCOL,
     CONF_REASSERT_INTERVAL,
     DEFAULT_REASSERT_INTERVAL,
-    DEVELOPER_PORTAL_URL,
     DOMAIN,
-    ISSUE_FATAL,
-    ISSUE_INTENTS,
-    ISSUE_TRACKER_URL,
-    ISSUE_WAITING,
     LOGGER,
+    MAX_TEXT_LENGTH,
+    STATE_CONNECTED,
+    STATE_CONNECTING,
+    STATE_DISCONNECTED,
+    STATE_ERROR,
+    STATE_RECONNECTING,
+    STATE_WAITING,
     STORAGE_SAVE_DELAY,
+    setup_rest_timeout,
+    setup_wait,
 )
-from .failures import FATAL_KEYS, REFUSAL_KEYS, FailureKind, close_code_text, failure_kind
 from .gateway import (
     ActivityType,
     AuthenticationFailed,
     ConnectionState,
     Dialect,
-    DisallowedIntents,
     FatalGatewayError,
     GatewayClient,
     GatewaySnapshot,
     GatewayUnavailable,
     IdentifyLedger,
-    InvalidIntents,
     Presence,
     PresenceError,
     Status,
     SystemClock,
     fetch_current_user,
 )
-from .helpers import api_host, now_ms, with_status
+from .health import ConnectionHealth
+from .helpers import api_host, iso_time, latency_ms, now_ms, with_status
 from .storage import RESTORABLE_STATUSES, Stored, to_store
 
 if TYPE_CHECKING:
@@ -86,16 +89,6 @@ def client_clock() -> Clock | None:
     heartbeats on virtual time.
     """
     return None
-
-
-def latency_ms(latency: float | None) -> float | None:
-    """A heartbeat round trip as the latency sensor shows it: whole milliseconds."""
-    return None if latency is None else float(round(latency * 1000))
-
-
-def iso_time(epoch: float | None) -> str | None:
-    """Epoch seconds as an ISO 8601 UTC datetime (what attributes and messages show)."""
-    return None if epoch is None else dt_util.utc_from_timestamp(epoch).isoformat()
 
 
 class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
@@ -151,8 +144,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         self._setup_done = False  # from here on, failures are handled at runtime
         self._last_seen: tuple[ConnectionState, float | None] = (self.data.state, None)
         self._closing = False
-        self._offline_watch: asyncio.Task[None] | None = None
-        self._offline_warned = False
+        self._health = ConnectionHealth(hass, entry, self._clock, lambda: self.connection_state)
         self.failure: FatalGatewayError | None = None
         self._run_error: FatalGatewayError | None = None
 
@@ -207,7 +199,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
                 async_get_clientsession(self.hass),
                 entry.data[CONF_TOKEN],
                 api_url=entry.data[CONF_API_URL],
-                timeout=const.SETUP_REST_TIMEOUT,
+                timeout=setup_rest_timeout(),
                 clock=self._clock,
             )
         except AuthenticationFailed as err:
@@ -229,13 +221,12 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             self.hass, self._async_run(), f"{DOMAIN} gateway {entry.entry_id}"
         )
         self._run_task.add_done_callback(lambda _task: self._settled.set())
+        wait = setup_wait()
         try:
-            async with asyncio.timeout(const.SETUP_WAIT):
+            async with asyncio.timeout(wait):
                 await self._settled.wait()
         except TimeoutError:
-            LOGGER.debug(
-                "%s is still connecting after %s s; finishing setup", entry.title, const.SETUP_WAIT
-            )
+            LOGGER.debug("%s is still connecting after %s s; finishing setup", entry.title, wait)
         snapshot = self.client.snapshot()
         if snapshot.state is ConnectionState.WAITING:
             await self.async_close()
@@ -246,32 +237,15 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             )
         if (failure := snapshot.failure or self._run_error) is not None:
             await self.async_close()
-            raise self._setup_error(failure)
+            raise self._health.setup_error(failure)
         if self._run_task.done():
             # run() ended without a fatal error it could name: try again later.
             await self.async_close()
             raise ConfigEntryNotReady(translation_domain=DOMAIN, translation_key="client_stopped")
         self._setup_done = True
         self._last_seen = (snapshot.state, snapshot.waiting_until)
-        self._track(snapshot)
+        self._health.track(snapshot)
         self.async_set_updated_data(snapshot)
-
-    def _setup_error(self, err: FatalGatewayError) -> Exception:
-        kind = failure_kind(err)
-        if kind is FailureKind.AUTH:
-            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
-        if kind is FailureKind.INTENTS:
-            self._create_intents_issue()
-            return ConfigEntryError(
-                translation_domain=DOMAIN,
-                translation_key="disallowed_intents",
-                translation_placeholders={"portal_url": DEVELOPER_PORTAL_URL},
-            )
-        return ConfigEntryError(
-            translation_domain=DOMAIN,
-            translation_key=FATAL_KEYS[kind],
-            translation_placeholders={"code": close_code_text(err)},
-        )
 
     async def _async_run(self) -> None:
         """Keep the connection up until close(); handle the client giving up for good."""
@@ -289,98 +263,13 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
     def _failed(self, err: FatalGatewayError) -> None:
         """A permanent refusal: one ERROR, a way out for the user, controls unavailable."""
         self.failure = err
-        self._stop_offline_watch()
-        self._delete_issue(ISSUE_WAITING)
-        title = self.config_entry.title
-        if isinstance(err, AuthenticationFailed):
-            LOGGER.error("Discord rejected the token of %s; re-authentication is needed", title)
-            self.config_entry.async_start_reauth(self.hass)
-        elif isinstance(err, InvalidIntents | DisallowedIntents):
-            LOGGER.error(
-                "Discord refused the gateway intents of %s (close code %s); see the repair issue",
-                title,
-                err.close_code,
-            )
-            self._create_intents_issue()
-        elif (kind := failure_kind(err)) is FailureKind.CRASHED:
-            LOGGER.error(
-                "The gateway client of %s stopped on an internal error; reload to restart it",
-                title,
-                exc_info=err,
-            )
-            self._create_issue(
-                ISSUE_FATAL,
-                translation_key=FATAL_KEYS[kind],
-                learn_more_url=ISSUE_TRACKER_URL,
-                code=close_code_text(err),
-            )
-        else:
-            # The class name is for whoever reads the log; users see a translated reason.
-            LOGGER.error(
-                "Discord closed the connection of %s for good: %s (close code %s)",
-                title,
-                type(err).__name__,
-                err.close_code,
-            )
-            self._create_issue(
-                ISSUE_FATAL, translation_key=FATAL_KEYS[kind], code=close_code_text(err)
-            )
+        self._health.failed(err)
         self.async_set_updated_data(self.client.snapshot())
 
     def raise_if_failed(self) -> None:
         """Refuse a change that can never be sent: say why and what to do."""
-        err = self.failure
-        if err is None:
-            return
-        kind = failure_kind(err)
-        placeholders = {"name": self.config_entry.title}
-        if kind is FailureKind.INTENTS:
-            placeholders["portal_url"] = DEVELOPER_PORTAL_URL
-        elif kind is not FailureKind.AUTH:
-            placeholders["code"] = close_code_text(err)
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key=REFUSAL_KEYS[kind],
-            translation_placeholders=placeholders,
-        )
-
-    # ----------------------------------------------------------------- issues
-
-    def _issue_id(self, kind: str) -> str:
-        return f"{kind}_{self.config_entry.entry_id}"
-
-    @callback
-    def _create_intents_issue(self) -> None:
-        self._create_issue(ISSUE_INTENTS, portal_url=DEVELOPER_PORTAL_URL)
-
-    @callback
-    def _create_issue(
-        self,
-        kind: str,
-        *,
-        severity: ir.IssueSeverity = ir.IssueSeverity.ERROR,
-        translation_key: str | None = None,
-        learn_more_url: str = DEVELOPER_PORTAL_URL,
-        **placeholders: str,
-    ) -> None:
-        """A repair issue of this entry; only for what the user should know about.
-
-        One issue id per `kind`; `translation_key` words it (default: the kind).
-        """
-        ir.async_create_issue(
-            self.hass,
-            DOMAIN,
-            self._issue_id(kind),
-            is_fixable=False,
-            severity=severity,
-            translation_key=translation_key or kind,
-            translation_placeholders={"name": self.config_entry.title, **placeholders},
-            learn_more_url=learn_more_url,
-        )
-
-    @callback
-    def _delete_issue(self, kind: str) -> None:
-        ir.async_delete_issue(self.hass, DOMAIN, self._issue_id(kind))
+        if self.failure is not None:
+            raise self._health.refusal(self.failure)
 
     # ------------------------------------------------------- connection state
 
@@ -397,7 +286,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             and self.failure is None
             and self._last_seen != previous
         ):
-            self._track(snapshot)
+            self._health.track(snapshot)
         if self._visible_change(self.data, snapshot):
             self.async_set_updated_data(snapshot)
         else:
@@ -427,73 +316,17 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         )
         return entity_id is not None and self.hass.states.get(entity_id) is not None
 
-    @callback
-    def _track(self, snapshot: GatewaySnapshot) -> None:
-        if snapshot.state is ConnectionState.CONNECTED:
-            self._came_back()
-            return
-        if snapshot.state is ConnectionState.DISCONNECTED:
-            return  # stopped on purpose (Home Assistant shutting down, for one)
-        self._went_offline()
-        if snapshot.state is ConnectionState.WAITING:
-            self._create_issue(
-                ISSUE_WAITING,
-                severity=ir.IssueSeverity.WARNING,
-                until=iso_time(snapshot.waiting_until) or "?",
-            )
-
-    @callback
-    def _went_offline(self) -> None:
-        if self._offline_watch is None:
-            LOGGER.debug("%s is offline; the client reconnects by itself", self.config_entry.title)
-            self._offline_watch = self.config_entry.async_create_background_task(
-                self.hass,
-                self._async_offline_watch(),
-                f"{DOMAIN} offline watch {self.config_entry.entry_id}",
-            )
-
-    @callback
-    def _came_back(self) -> None:
-        self._delete_issue(ISSUE_WAITING)
-        self._delete_issue(ISSUE_INTENTS)
-        self._delete_issue(ISSUE_FATAL)
-        if self._offline_watch is None:
-            return
-        self._stop_offline_watch()
-        if self._offline_warned:
-            self._offline_warned = False
-            LOGGER.info("%s is connected to Discord again", self.config_entry.title)
-        else:
-            LOGGER.debug("%s is connected to Discord again", self.config_entry.title)
-
-    async def _async_offline_watch(self) -> None:
-        """One WARNING once an outage has lasted OFFLINE_WARNING_AFTER on the client's clock."""
-        await self._clock.sleep(const.OFFLINE_WARNING_AFTER)
-        self._offline_warned = True
-        LOGGER.warning(
-            "%s has been offline for %d minutes (%s); still retrying in the background",
-            self.config_entry.title,
-            const.OFFLINE_WARNING_AFTER // 60,
-            self.connection_state,
-        )
-
-    @callback
-    def _stop_offline_watch(self) -> None:
-        if self._offline_watch is not None:
-            self._offline_watch.cancel()
-            self._offline_watch = None
-
     @property
     def connection_state(self) -> str:
         """The connection sensor's state."""
         if self.failure is not None or self.data.state is ConnectionState.FAILED:
-            return const.STATE_ERROR
+            return STATE_ERROR
         return {
-            ConnectionState.CONNECTING: const.STATE_CONNECTING,
-            ConnectionState.CONNECTED: const.STATE_CONNECTED,
-            ConnectionState.RECONNECTING: const.STATE_RECONNECTING,
-            ConnectionState.WAITING: const.STATE_WAITING,
-            ConnectionState.DISCONNECTED: const.STATE_DISCONNECTED,
+            ConnectionState.CONNECTING: STATE_CONNECTING,
+            ConnectionState.CONNECTED: STATE_CONNECTED,
+            ConnectionState.RECONNECTING: STATE_RECONNECTING,
+            ConnectionState.WAITING: STATE_WAITING,
+            ConnectionState.DISCONNECTED: STATE_DISCONNECTED,
         }[self.data.state]
 
     @property
@@ -528,7 +361,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
             raise ServiceValidationError(
                 translation_domain=DOMAIN,
                 translation_key=err.reason,
-                translation_placeholders={"max": str(const.MAX_TEXT_LENGTH)},
+                translation_placeholders={"max": str(MAX_TEXT_LENGTH)},
             ) from err
         if activity_type is not None:
             self.activity_type = activity_type
@@ -609,8 +442,7 @@ class DiscordPresenceCoordinator(DataUpdateCoordinator[GatewaySnapshot]):
         for unsubscribe in self._unsubscribers:
             unsubscribe()
         self._unsubscribers.clear()
-        self._stop_offline_watch()
-        self._delete_issue(ISSUE_WAITING)
+        self._health.close()
         await self.client.close()
         if self._run_task is not None:
             await asyncio.gather(self._run_task, return_exceptions=True)

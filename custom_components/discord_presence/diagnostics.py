@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_TOKEN
 
-from .coordinator import iso_time
+from .helpers import iso_time
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

@@ -1,4 +1,4 @@
-"""Small helpers shared by the config flow, the coordinator and the services."""
+"""Small helpers shared by the config flow, the coordinator, the services and the entities."""
 
 from __future__ import annotations
 
@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 def account_name(user: GatewayUser) -> str:
     """The name shown for an account: its display name, else its username."""
     return user.global_name or user.username
+
+
+def latency_ms(latency: float | None) -> float | None:
+    """A heartbeat round trip as the latency sensor shows it: whole milliseconds."""
+    return None if latency is None else float(round(latency * 1000))
+
+
+def iso_time(epoch: float | None) -> str | None:
+    """Epoch seconds as an ISO 8601 UTC datetime (what attributes and messages show)."""
+    return None if epoch is None else dt_util.utc_from_timestamp(epoch).isoformat()
 
 
 def api_host(api_url: str) -> str:

@@ -14,9 +14,9 @@ from homeassistant.const import EntityCategory, UnitOfTime
 
 from .applied import PRESENCE_ON_DISCORD, DiscordPresenceOnDiscordSensor
 from .const import ATTR_WAITING_UNTIL, CONNECTION_STATES
-from .coordinator import latency_ms
 from .entity import DiscordPresenceEntity
 from .gateway import ConnectionState
+from .helpers import latency_ms
 from .presence_text import async_presence_words
 
 if TYPE_CHECKING:

@@ -16,6 +16,8 @@ PACKAGE = "custom_components.discord_presence"
 INTEGRATION = ROOT / "custom_components" / "discord_presence"
 GATEWAY = f"{PACKAGE}.gateway"
 MAX_LINES = 500
+# Everything but the tests: where the size and cycle rules apply.
+PROJECT = ("custom_components", "simulator", "soak", "demo", "benchmarks")
 
 # Known exceptions to "outside gateway/, import the gateway from its face", left
 # to the parts' owners (issue 11). New code must not add to this list.
@@ -35,12 +37,24 @@ def _imports(path: Path, *, modules_only: bool = False) -> set[str]:
     """Absolute names of what ``path`` imports.
 
     ``from x import y`` gives x and x.y (y may be a module), unless
-    ``modules_only``: then only x, the module the names come from.
+    ``modules_only``: then only x, the module the names come from. So
+    ``from . import const`` imports the package itself, as Python runs it.
     """
-    module = _module_name(path)
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    return _imports_in(
+        path.read_text(encoding="utf-8"),
+        _module_name(path),
+        is_package=path.name == "__init__.py",
+        modules_only=modules_only,
+    )
+
+
+def _imports_in(
+    source: str, module: str, *, is_package: bool = False, modules_only: bool = False
+) -> set[str]:
+    package = module if is_package else module.rpartition(".")[0]
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+    # ast.walk reaches every import: under `if TYPE_CHECKING:`, in functions, in try.
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
@@ -156,8 +170,8 @@ def _cycles(modules: dict[str, set[str]]) -> list[list[str]]:
     return groups
 
 
-def _graph(folder: str) -> dict[str, set[str]]:
-    names = {_module_name(p): p for p in _sources(folder)}
+def _graph(*folders: str) -> dict[str, set[str]]:
+    names = {_module_name(p): p for p in _sources(*folders)}
     return {
         name: {i for i in _imports(path) if i in names and i != name}
         for name, path in names.items()
@@ -169,14 +183,105 @@ def test_the_cycle_finder_finds_a_cycle() -> None:
     assert _cycles({"a": {"b"}, "b": set()}) == []
 
 
+def test_the_reader_counts_type_only_imports_and_the_package() -> None:
+    source = (
+        "from typing import TYPE_CHECKING\n"
+        "from . import const\n"
+        "if TYPE_CHECKING:\n"
+        "    from .coordinator import Coordinator\n"
+    )
+    imports = _imports_in(source, f"{PACKAGE}.services")
+    assert {PACKAGE, f"{PACKAGE}.const", f"{PACKAGE}.coordinator"} <= imports
+    graph = {
+        PACKAGE: {f"{PACKAGE}.services"},
+        f"{PACKAGE}.services": imports & {PACKAGE},
+    }
+    assert _cycles(graph) == [[PACKAGE, f"{PACKAGE}.services"]]
+
+
+def test_the_integration_has_no_import_cycles() -> None:
+    graph = _graph("custom_components")
+    assert {f"{PACKAGE}.coordinator", f"{PACKAGE}.services", PACKAGE} <= set(graph)
+    assert _cycles(graph) == []
+
+
+def test_the_project_has_no_import_cycles() -> None:
+    """Across the parts too: a cycle may run through two folders."""
+    graph = _graph(*PROJECT)
+    assert _cycles(graph) == []
+
+
+def test_nothing_imports_the_integration_package() -> None:
+    """The package's __init__ wires the parts together; a part that imports it
+    (``from . import const`` does) closes a loop through all of them."""
+    importers = sorted(
+        _module_name(path)
+        for path in _sources("custom_components", *PROJECT)
+        if _module_name(path) != PACKAGE and PACKAGE in _imports(path, modules_only=True)
+    )
+    assert importers == []
+
+
+# The integration's layers, lowest first: a module imports only from layers
+# below its own, so the dependencies point one way (entities and platforms on
+# the coordinator, never the reverse; actions and flows on no entity).
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"gateway", "compat"}),
+    frozenset({"const"}),
+    frozenset({"failures", "helpers", "presence_text"}),
+    frozenset({"storage", "health"}),
+    frozenset({"coordinator"}),
+    frozenset({"entity", "services", "config_flow", "diagnostics", "frontend"}),
+    frozenset({"applied"}),
+    frozenset({"binary_sensor", "select", "sensor", "text"}),
+    frozenset({""}),  # the package's __init__
+)
+
+
+def _layer(module: str) -> int:
+    local = module.removeprefix(PACKAGE).removeprefix(".").split(".")[0]
+    found = [n for n, layer in enumerate(LAYERS) if local in layer]
+    assert found, f"{module} has no layer in LAYERS: give it one"
+    return found[0]
+
+
+def _upward(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
+    """The imports of the integration (outside gateway/) that do not point down."""
+    return sorted(
+        (name, target)
+        for name, targets in graph.items()
+        if _within(name, PACKAGE) and not _within(name, GATEWAY)
+        for target in targets
+        if _within(target, PACKAGE) and _layer(target) >= _layer(name)
+    )
+
+
+def test_the_layer_rule_flags_an_import_upward() -> None:
+    graph = {
+        f"{PACKAGE}.coordinator": {f"{PACKAGE}.const", f"{PACKAGE}.sensor"},
+        f"{PACKAGE}.services": {f"{PACKAGE}.select", GATEWAY},
+        f"{PACKAGE}.sensor": {f"{PACKAGE}.entity"},
+    }
+    assert _upward(graph) == [
+        (f"{PACKAGE}.coordinator", f"{PACKAGE}.sensor"),
+        (f"{PACKAGE}.services", f"{PACKAGE}.select"),
+    ]
+
+
+def test_the_integration_imports_point_down_its_layers() -> None:
+    assert _upward(_graph("custom_components")) == []
+
+
 def test_the_demo_has_no_import_cycles() -> None:
     graph = _graph("demo")
     assert {"demo.cli", "demo.check", "demo.stack", "demo.processes", "demo.ha_api"} <= set(graph)
     assert _cycles(graph) == []
 
 
-@pytest.mark.parametrize("path", _sources("demo"), ids=lambda p: p.name)
-def test_each_demo_module_is_small_and_says_its_job(path: Path) -> None:
+@pytest.mark.parametrize("path", _sources(*PROJECT), ids=lambda p: str(p.relative_to(ROOT)))
+def test_each_module_is_small_and_says_its_job(path: Path) -> None:
     text = path.read_text(encoding="utf-8")
-    assert len(text.splitlines()) <= MAX_LINES
-    assert ast.get_docstring(ast.parse(text)), f"{path.name} opens without saying its job"
+    lines = len(text.splitlines())
+    assert lines <= MAX_LINES, f"{lines} lines: split it by job"
+    if text.strip():
+        assert ast.get_docstring(ast.parse(text)), f"{path.name} opens without saying its job"
