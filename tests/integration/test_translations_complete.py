@@ -13,13 +13,17 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import homeassistant
 import pytest
+from homeassistant.helpers.translation import async_get_translations
 
 import custom_components.discord_presence as integration
 from custom_components.discord_presence.const import DOMAIN
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
 
 PACKAGE = Path(integration.__file__).parent
 TRANSLATIONS = PACKAGE / "translations"
@@ -141,3 +145,25 @@ def test_language_is_complete(language: str) -> None:
     )
     assert _problems(_source(), translation) == []
     assert _left_in_english(_source(), translation) < MOST_LEFT_IN_ENGLISH
+
+
+@pytest.mark.parametrize(
+    ("language", "key", "text"),
+    [
+        ("de", "entity.select.status.state.idle", "Abwesend"),
+        ("fr", "entity.select.status.state.dnd", "Ne pas déranger"),
+        ("pt-BR", "services.set_game.name", "Definir atividade"),
+        (
+            "pl",
+            "exceptions.name_too_long.message",
+            "Nazwa aktywności jest dłuższa niż {max} znaków.",
+        ),
+    ],
+)
+async def test_home_assistant_loads_the_language(
+    hass: HomeAssistant, language: str, key: str, text: str
+) -> None:
+    """Home Assistant's own loader finds each file under the code it asks for (pt-BR, not pt_BR)."""
+    category = key.split(".", 1)[0]
+    loaded = await async_get_translations(hass, language, category, {DOMAIN})
+    assert loaded[f"component.{DOMAIN}.{key}"] == text
