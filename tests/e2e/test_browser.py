@@ -137,6 +137,23 @@ async def _log_in(page: Any, stack: DemoStack) -> None:
     await page.wait_for_url(f"{stack.dashboard_url}*")
 
 
+async def _card_or_one_reload(page: Any, card: Any, console: list[str]) -> None:
+    """Wait for the card; reload once if Home Assistant drew a card error instead.
+
+    About one cold page load in seven, Home Assistant's frontend draws
+    "Configuration error" for a custom card whose module did load and define
+    the element (the page then logs an uncaught non-Error object); a reload
+    shows the card. Other custom cards see the same upstream race
+    (benct/lovelace-multiple-entity-row#389). One reload is allowed, and
+    noted in e2e-console.log; a card that fails twice fails the test.
+    """
+    error = page.locator("hui-error-card")
+    await expect(card.locator(".name").or_(error)).to_be_visible()
+    if await error.count():
+        console.append("note: Home Assistant drew a card error on the first load; reloading once")
+        await page.reload()
+
+
 async def _card_screenshot(card: Any, name: str) -> None:
     await card.screenshot(path=RESULTS / name)
     if UPDATE_SCREENSHOTS:
@@ -157,13 +174,14 @@ async def test_presence_card_reaches_discord(stack: DemoStack) -> None:
         page = await context.new_page()
         console: list[str] = []
         page.on("console", lambda msg: console.append(f"{msg.type}: {msg.text}"))
-        page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
+        page.on("pageerror", lambda exc: console.append(f"pageerror: {exc.name}: {exc.message}"))
         page.on("requestfailed", lambda req: console.append(f"requestfailed: {req.url}"))
         try:
             await _log_in(page, stack)
 
             # 1. The card was loaded without a resource and shows the bot online, connected.
             card = page.locator("discord-presence-card")
+            await _card_or_one_reload(page, card, console)
             await expect(card.locator(".name")).to_have_text(BOT_USERNAME)
             await expect(card.locator(".dot")).to_have_attribute("data-status", "online")
             await expect(card.locator(".connection")).to_be_hidden()

@@ -41,8 +41,20 @@ const ROLES = {
 };
 const UNSET = ["unknown", "unavailable"];
 
+let botsCache = { entities: null, devices: null, bots: [] };
+
 /** Every bot (one device per account) with its entity ids by role, in name order. */
 function findBots(hass) {
+  // hass is replaced on every state change; the registries only when they change.
+  if (botsCache.entities === hass.entities && botsCache.devices === hass.devices) {
+    return botsCache.bots;
+  }
+  const bots = scanBots(hass);
+  botsCache = { entities: hass.entities, devices: hass.devices, bots };
+  return bots;
+}
+
+function scanBots(hass) {
   const byDevice = new Map();
   for (const entry of Object.values(hass.entities || {})) {
     if (entry.platform !== DOMAIN || !entry.device_id) continue;
@@ -171,12 +183,25 @@ class DiscordPresenceCard extends HTMLElement {
   setConfig(config) {
     if (!config || typeof config !== "object") throw new Error("Invalid configuration");
     this._config = { ...config };
+    this._seen = null;
     if (this._hass) this._update();
   }
 
   set hass(hass) {
     this._hass = hass;
-    this._update();
+    // Every state change in Home Assistant sets hass: redraw only for this bot's.
+    const bot = this._bot();
+    const seen = bot ? Object.values(bot.entities).map((id) => hass.states[id]) : [];
+    const unchanged =
+      this._seen &&
+      this._seenBot === bot &&
+      this._seenLocalize === hass.localize &&
+      seen.length === this._seen.length &&
+      seen.every((state, i) => state === this._seen[i]);
+    this._seen = seen;
+    this._seenBot = bot;
+    this._seenLocalize = hass.localize;
+    if (!unchanged) this._update();
   }
 
   getCardSize() {
