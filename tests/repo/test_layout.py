@@ -7,6 +7,7 @@ dependency still ties the parts together.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,43 @@ def test_each_module_is_small_and_says_its_job(path: Path) -> None:
     assert lines <= MAX_LINES, f"{lines} lines: split it by job"
     if text.strip():
         assert ast.get_docstring(ast.parse(text)), f"{path.name} opens without saying its job"
+
+
+ARCHITECTURE = ROOT / "docs" / "dev" / "architecture.md"
+
+
+def _architecture_names() -> list[tuple[str, str]]:
+    """(cell's first folder, name) for each file the "where each behaviour lives" table names.
+
+    A bare name (`hub.py`) is read in the folder of the first path in its cell.
+    """
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    table = text[text.index("## Where each behaviour lives") :]
+    found = []
+    for row in table.splitlines():
+        if not row.startswith("|") or row.startswith("|---"):
+            continue
+        cell = row.rstrip("|").rsplit("|", 1)[-1]
+        names = re.findall(r"`([\w./*-]+\.(?:py|js|json|yaml))`", cell)
+        folder = names[0].rpartition("/")[0] if names else ""
+        found += [(folder, name) for name in names]
+    return found
+
+
+def test_the_architecture_page_names_only_files_that_exist() -> None:
+    names = _architecture_names()
+    assert ("", "health.py") in names
+    bases = (ROOT, INTEGRATION)
+    missing = [
+        name
+        for folder, name in names
+        if not any(any(base.glob(name)) or any((base / folder).glob(name)) for base in bases)
+    ]
+    assert missing == []
+    assert "```mermaid" in ARCHITECTURE.read_text(encoding="utf-8")
+
+
+def test_every_module_of_the_integration_has_a_place_on_the_architecture_page() -> None:
+    named = {name.rpartition("/")[2] for _, name in _architecture_names()}
+    modules = {p.name for p in _sources("custom_components") if p.name != "__init__.py"}
+    assert modules - named == set()
