@@ -15,4 +15,18 @@ try:
 except ImportError:  # pragma: no cover - Home Assistant < 2026.9
     import voluptuous as vol  # type: ignore[no-redef,unused-ignore]
 
-__all__ = ["vol"]
+# Serving static files. Home Assistant 2026.3 moved the http server's types
+# into ``homeassistant.components.http.server``; older versions define them in
+# the package itself.
+try:
+    from homeassistant.components.http.server import (  # type: ignore[import-not-found,unused-ignore]
+        HomeAssistantHTTP,
+        StaticPathConfig,
+    )
+except ImportError:  # pragma: no cover - Home Assistant < 2026.3
+    from homeassistant.components.http import (  # type: ignore[attr-defined,no-redef,unused-ignore]
+        HomeAssistantHTTP,
+        StaticPathConfig,
+    )
+
+__all__ = ["HomeAssistantHTTP", "StaticPathConfig", "vol"]

@@ -6,23 +6,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from homeassistant.components.frontend import add_extra_js_url
-from homeassistant.components.http.server import StaticPathConfig
 from homeassistant.loader import async_get_integration
 from homeassistant.setup import async_when_setup
 
+from .compat import HomeAssistantHTTP, StaticPathConfig
 from .const import DOMAIN, LOGGER
 
 if TYPE_CHECKING:
-    from homeassistant.components.http.server import HomeAssistantHTTP
     from homeassistant.core import HomeAssistant
 
-FRONTEND_DIR: Final = Path(__file__).parent / "frontend"
+# Not "frontend/": a folder beside frontend.py of the same name shadows it for
+# tools that resolve imports by path (mypy on a single file).
+FRONTEND_DIR: Final = Path(__file__).parent / "www"
 CARD_FILE: Final = "discord-presence-card.js"
 STATIC_URL: Final = f"/{DOMAIN}"
 
 
 async def async_register_card(hass: HomeAssistant) -> None:
-    """Serve frontend/ under /discord_presence and add the card as an extra frontend module.
+    """Serve www/ under /discord_presence and add the card as an extra frontend module.
 
     The module URL carries the integration's version: the files are served with
     long cache headers, and a new version must reach browsers that cached the old.
