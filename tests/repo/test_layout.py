@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import ast
 import re
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.import_graph import (
+    ROOT,
+    cycles,
+    graph_of,
+    imports_in,
+    imports_of,
+    module_name,
+    sources,
+    within,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
 PACKAGE = "custom_components.discord_presence"
 INTEGRATION = ROOT / "custom_components" / "discord_presence"
 GATEWAY = f"{PACKAGE}.gateway"
@@ -28,60 +41,15 @@ FACE_EXCEPTIONS = {
 
 
 def _module_name(path: Path) -> str:
-    parts = list(path.relative_to(ROOT).with_suffix("").parts)
-    if parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts)
+    return module_name(path)
 
 
 def _imports(path: Path, *, modules_only: bool = False) -> set[str]:
-    """Absolute names of what ``path`` imports.
-
-    ``from x import y`` gives x and x.y (y may be a module), unless
-    ``modules_only``: then only x, the module the names come from. So
-    ``from . import const`` imports the package itself, as Python runs it.
-    """
-    return _imports_in(
-        path.read_text(encoding="utf-8"),
-        _module_name(path),
-        is_package=path.name == "__init__.py",
-        modules_only=modules_only,
-    )
-
-
-def _imports_in(
-    source: str, module: str, *, is_package: bool = False, modules_only: bool = False
-) -> set[str]:
-    package = module if is_package else module.rpartition(".")[0]
-    found: set[str] = set()
-    # ast.walk reaches every import: under `if TYPE_CHECKING:`, in functions, in try.
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                origin = ".".join(base + ([node.module] if node.module else []))
-            else:
-                origin = node.module or ""
-            found.add(origin)
-            if not modules_only:
-                found |= {f"{origin}.{alias.name}" for alias in node.names}
-    return found
+    return imports_of(path, modules_only=modules_only)
 
 
 def _sources(*folders: str) -> list[Path]:
-    return sorted(
-        p
-        for folder in folders
-        for p in (ROOT / folder).rglob("*.py")
-        if "__pycache__" not in p.parts
-    )
-
-
-def _within(name: str, prefix: str) -> bool:
-    return name == prefix or name.startswith(f"{prefix}.")
+    return sources(*folders)
 
 
 def test_the_import_reader_resolves_relative_imports() -> None:
@@ -95,14 +63,14 @@ def test_the_import_reader_resolves_relative_imports() -> None:
     "path", _sources("custom_components/discord_presence/gateway"), ids=lambda p: p.name
 )
 def test_the_gateway_imports_no_home_assistant(path: Path) -> None:
-    bad = {i for i in _imports(path) if _within(i, "homeassistant")}
-    bad |= {i for i in _imports(path) if _within(i, PACKAGE) and not _within(i, GATEWAY)}
+    bad = {i for i in _imports(path) if within(i, "homeassistant")}
+    bad |= {i for i in _imports(path) if within(i, PACKAGE) and not within(i, GATEWAY)}
     assert not bad, f"{path.name} imports {sorted(bad)}"
 
 
 @pytest.mark.parametrize("path", _sources("simulator"), ids=lambda p: p.name)
 def test_the_simulator_imports_nothing_of_the_client(path: Path) -> None:
-    bad = {i for i in _imports(path) if _within(i, "custom_components") or _within(i, "tests")}
+    bad = {i for i in _imports(path) if within(i, "custom_components") or within(i, "tests")}
     assert not bad, f"{path.name} imports {sorted(bad)}"
 
 
@@ -111,12 +79,12 @@ def test_outside_the_gateway_only_its_face_is_imported() -> None:
     breaches = set()
     for path in _sources("custom_components", "demo", "benchmarks", "soak"):
         name = _module_name(path)
-        if _within(name, GATEWAY):
+        if within(name, GATEWAY):
             continue
         # `from .gateway.x import y`, `import ...gateway.x`, and `from .gateway import x`
         # where x is a module of the package rather than a name the face exports.
         imported = _imports(path, modules_only=True) | (_imports(path) & submodules)
-        breaches |= {(name, i) for i in imported if _within(i, GATEWAY) and i != GATEWAY}
+        breaches |= {(name, i) for i in imported if within(i, GATEWAY) and i != GATEWAY}
     assert breaches <= FACE_EXCEPTIONS, sorted(breaches - FACE_EXCEPTIONS)
 
 
@@ -132,56 +100,17 @@ def _entity_platforms() -> set[str]:
 def test_actions_and_flows_never_import_an_entity_platform(name: str) -> None:
     platforms = _entity_platforms()
     assert {f"{PACKAGE}.sensor", f"{PACKAGE}.select", f"{PACKAGE}.text"} <= platforms
-    bad = {i for i in _imports(INTEGRATION / name) if any(_within(i, p) for p in platforms)}
+    bad = {i for i in _imports(INTEGRATION / name) if any(within(i, p) for p in platforms)}
     assert not bad, f"{name} imports {sorted(bad)}"
 
 
-def _cycles(modules: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected groups of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    groups: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for target in modules[node]:
-            if target not in index:
-                visit(target)
-                low[node] = min(low[node], low[target])
-            elif target in on_stack:
-                low[node] = min(low[node], index[target])
-        if low[node] == index[node]:
-            group = []
-            while True:
-                member = stack.pop()
-                on_stack.discard(member)
-                group.append(member)
-                if member == node:
-                    break
-            if len(group) > 1:
-                groups.append(sorted(group))
-
-    for node in sorted(modules):
-        if node not in index:
-            visit(node)
-    return groups
-
-
 def _graph(*folders: str) -> dict[str, set[str]]:
-    names = {_module_name(p): p for p in _sources(*folders)}
-    return {
-        name: {i for i in _imports(path) if i in names and i != name}
-        for name, path in names.items()
-    }
+    return graph_of(sources(*folders))
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:
-    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
-    assert _cycles({"a": {"b"}, "b": set()}) == []
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
 
 
 def test_the_reader_counts_type_only_imports_and_the_package() -> None:
@@ -191,25 +120,25 @@ def test_the_reader_counts_type_only_imports_and_the_package() -> None:
         "if TYPE_CHECKING:\n"
         "    from .coordinator import Coordinator\n"
     )
-    imports = _imports_in(source, f"{PACKAGE}.services")
+    imports = imports_in(source, f"{PACKAGE}.services")
     assert {PACKAGE, f"{PACKAGE}.const", f"{PACKAGE}.coordinator"} <= imports
     graph = {
         PACKAGE: {f"{PACKAGE}.services"},
         f"{PACKAGE}.services": imports & {PACKAGE},
     }
-    assert _cycles(graph) == [[PACKAGE, f"{PACKAGE}.services"]]
+    assert cycles(graph) == [[PACKAGE, f"{PACKAGE}.services"]]
 
 
-def test_the_integration_has_no_import_cycles() -> None:
+def test_the_integration_has_no_importcycles() -> None:
     graph = _graph("custom_components")
     assert {f"{PACKAGE}.coordinator", f"{PACKAGE}.services", PACKAGE} <= set(graph)
-    assert _cycles(graph) == []
+    assert cycles(graph) == []
 
 
-def test_the_project_has_no_import_cycles() -> None:
+def test_the_project_has_no_importcycles() -> None:
     """Across the parts too: a cycle may run through two folders."""
     graph = _graph(*PROJECT)
-    assert _cycles(graph) == []
+    assert cycles(graph) == []
 
 
 def test_nothing_imports_the_integration_package() -> None:
@@ -251,9 +180,9 @@ def _upward(graph: dict[str, set[str]]) -> list[tuple[str, str]]:
     return sorted(
         (name, target)
         for name, targets in graph.items()
-        if _within(name, PACKAGE) and not _within(name, GATEWAY)
+        if within(name, PACKAGE) and not within(name, GATEWAY)
         for target in targets
-        if _within(target, PACKAGE) and _layer(target) >= _layer(name)
+        if within(target, PACKAGE) and _layer(target) >= _layer(name)
     )
 
 
@@ -273,10 +202,10 @@ def test_the_integration_imports_point_down_its_layers() -> None:
     assert _upward(_graph("custom_components")) == []
 
 
-def test_the_demo_has_no_import_cycles() -> None:
+def test_the_demo_has_no_importcycles() -> None:
     graph = _graph("demo")
     assert {"demo.cli", "demo.check", "demo.stack", "demo.processes", "demo.ha_api"} <= set(graph)
-    assert _cycles(graph) == []
+    assert cycles(graph) == []
 
 
 @pytest.mark.parametrize("path", _sources(*PROJECT), ids=lambda p: str(p.relative_to(ROOT)))
