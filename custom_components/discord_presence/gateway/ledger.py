@@ -14,6 +14,8 @@ import logging
 import math
 from typing import TYPE_CHECKING, Final
 
+from .listeners import Listeners
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
@@ -46,7 +48,7 @@ class IdentifyLedger:
             for t in times
             if isinstance(t, int | float) and not isinstance(t, bool) and math.isfinite(t)
         )
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = Listeners(_LOGGER, "Identify ledger")
         # The latest identify slot handed out by claim() (memory only).
         self._claimed: float | None = None
 
@@ -63,11 +65,7 @@ class IdentifyLedger:
         self._times.append(float(now))
         self._times.sort()
         self._prune(now)
-        for cb in list(self._listeners):
-            try:
-                cb()
-            except Exception:
-                _LOGGER.exception("Identify ledger listener failed")
+        self._listeners.call()
 
     def count(self, now: float) -> int:
         """Identifies newer than ``now - 24 h``.
@@ -113,13 +111,7 @@ class IdentifyLedger:
 
     def add_listener(self, cb: Callable[[], None]) -> Callable[[], None]:
         """Call ``cb()`` after every record(); returns an unsubscribe."""
-        self._listeners.append(cb)
-
-        def unsubscribe() -> None:
-            if cb in self._listeners:
-                self._listeners.remove(cb)
-
-        return unsubscribe
+        return self._listeners.add(cb)
 
     def _prune(self, now: float) -> None:
         cutoff = now - WINDOW

@@ -12,6 +12,7 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+from .listeners import Listeners
 from .models import ConnectionState, GatewayStats, GatewayUser
 
 if TYPE_CHECKING:
@@ -43,24 +44,14 @@ class Observed:
         # READY/RESUMED seen in the current run (wait_until_ready()).
         self.ready_seen = False
         self.ready = asyncio.Event()
-        self._listeners: list[Callable[[], None]] = []
+        self._listeners = Listeners(_LOGGER, "Gateway")
         self._unexpected_logged: set[str] = set()
 
     def add_listener(self, cb: Callable[[], None]) -> Callable[[], None]:
-        self._listeners.append(cb)
-
-        def unsubscribe() -> None:
-            if cb in self._listeners:
-                self._listeners.remove(cb)
-
-        return unsubscribe
+        return self._listeners.add(cb)
 
     def notify(self) -> None:
-        for cb in list(self._listeners):
-            try:
-                cb()
-            except Exception:
-                _LOGGER.exception("Gateway listener failed")
+        self._listeners.call()
 
     def set_state(self, state: ConnectionState) -> None:
         if state is not self.state:
