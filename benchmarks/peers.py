@@ -136,7 +136,7 @@ def point_hikari(compression: str) -> None:
         else GatewayCompression.TRANSPORT_ZSTD_STREAM
     )
 
-    class V10Shard(base):  # type: ignore[valid-type,misc]
+    class V10Shard(base):  # type: ignore[valid-type,misc,unused-ignore]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             kwargs["compression"] = wanted
             super().__init__(*args, **kwargs)
@@ -147,7 +147,7 @@ def point_hikari(compression: str) -> None:
             payload["activities"] = [] if game is None else [game]
             return payload
 
-    shard.GatewayShardImpl = V10Shard  # type: ignore[misc]
+    shard.GatewayShardImpl = V10Shard  # type: ignore[misc,unused-ignore]
 
 
 class Hikari:
