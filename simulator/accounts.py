@@ -26,6 +26,7 @@ class Account:
     session_start_remaining: int
     window_ends: float
     revoked: bool = False
+    avatar: str | None = None  # the avatar's hash, as Discord's user object has it
 
     def user(self) -> dict[str, Any]:
         """The user object of ``GET /users/@me`` and READY."""
@@ -34,7 +35,7 @@ class Account:
             "username": self.username,
             "global_name": self.global_name,
             "discriminator": "0",
-            "avatar": None,
+            "avatar": self.avatar,
             "bot": True,
             "verified": True,
             "flags": 0,
@@ -82,6 +83,7 @@ class Accounts:
         total: int,
         remaining: int,
         now: float,
+        avatar: str | None = None,
     ) -> None:
         self._by_token[token] = Account(
             token=token,
@@ -93,6 +95,7 @@ class Accounts:
             session_start_total=total,
             session_start_remaining=remaining,
             window_ends=now + BUDGET_WINDOW,
+            avatar=avatar,
         )
 
     def get(self, token: object) -> Account | None:

@@ -81,8 +81,10 @@ class Simulator:
         session_start_remaining: int = 1000,
         global_name: str | None = None,
         privileged_intents: int = 0,
+        avatar: str | None = None,
     ) -> None:
-        """Register a bot token; ``privileged_intents`` are the ones it may ask for."""
+        """Register a bot token; ``privileged_intents`` are the ones it may ask for;
+        ``avatar`` is the avatar's hash in the user object (None: the default avatar)."""
         self.hub.accounts.add(
             token,
             user_id=str(user_id),
@@ -92,6 +94,7 @@ class Simulator:
             total=session_start_total,
             remaining=session_start_remaining,
             now=self.clock.monotonic() if self._anchored else 0.0,
+            avatar=avatar,
         )
 
     def set_session_start_limit(

@@ -74,6 +74,7 @@ STORAGE_SAVE_DELAY: Final = 1.0
 MANUFACTURER: Final = "Discord"
 MODEL: Final = "Bot"
 DEVELOPER_PORTAL_URL: Final = "https://discord.com/developers/applications"
+DISCORD_CDN_URL: Final = "https://cdn.discordapp.com"
 ISSUE_TRACKER_URL: Final = "https://github.com/discord-presence/ha-discord-presence/issues"
 
 # Connection sensor states (the ENUM options).
@@ -91,6 +92,7 @@ CONNECTION_STATES: Final = [
     STATE_DISCONNECTED,
     STATE_ERROR,
 ]
+ATTR_AVATAR_URL: Final = "avatar_url"
 ATTR_WAITING_UNTIL: Final = "waiting_until"
 
 ISSUE_INTENTS: Final = "intents"

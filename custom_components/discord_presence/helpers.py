@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from homeassistant.util import dt as dt_util
 
-from .const import DEVELOPER_PORTAL_URL
+from .const import DEVELOPER_PORTAL_URL, DISCORD_CDN_URL
 from .gateway import Activity, ActivityType, Presence, PresenceError, Status
 
 if TYPE_CHECKING:
@@ -38,16 +38,30 @@ def api_host(api_url: str) -> str:
         return api_url
 
 
+def _is_discord(api_url: str) -> bool:
+    host = api_host(api_url).lower()
+    return host == "discord.com" or host.endswith(".discord.com")
+
+
 def application_portal_url(api_url: str, user_id: str) -> str | None:
     """The developer portal page of the bot's application, on Discord itself.
 
     A bot's user id is its application's id. Another Discord-compatible
     server has no page there, so it gets none.
     """
-    host = api_host(api_url).lower()
-    if host == "discord.com" or host.endswith(".discord.com"):
-        return f"{DEVELOPER_PORTAL_URL}/{user_id}"
-    return None
+    return f"{DEVELOPER_PORTAL_URL}/{user_id}" if _is_discord(api_url) else None
+
+
+def avatar_url(api_url: str, user: GatewayUser | None) -> str | None:
+    """The bot's avatar on Discord's CDN (128 px), when it has one set and is on Discord.
+
+    Another Discord-compatible server keeps avatars elsewhere; the card then
+    shows the bot's initials, as for a bot with Discord's default avatar.
+    """
+    if user is None or user.avatar is None or not _is_discord(api_url):
+        return None
+    kind = "gif" if user.avatar.startswith("a_") else "png"
+    return f"{DISCORD_CDN_URL}/avatars/{user.id}/{user.avatar}.{kind}?size=128"
 
 
 def now_ms() -> int:

@@ -13,10 +13,10 @@ from homeassistant.components.sensor import (
 from homeassistant.const import EntityCategory, UnitOfTime
 
 from .applied import PRESENCE_ON_DISCORD, DiscordPresenceOnDiscordSensor
-from .const import ATTR_WAITING_UNTIL, CONNECTION_STATES
+from .const import ATTR_AVATAR_URL, ATTR_WAITING_UNTIL, CONF_API_URL, CONNECTION_STATES
 from .entity import DiscordPresenceEntity
 from .gateway import ConnectionState
-from .helpers import latency_ms
+from .helpers import avatar_url, latency_ms
 from .presence_text import async_presence_words
 
 if TYPE_CHECKING:
@@ -80,10 +80,15 @@ class DiscordConnectionSensor(DiscordPresenceEntity, SensorEntity):
 
     @property
     def extra_state_attributes(self) -> dict[str, StateType]:
-        """The last close code, and until when the client waits for the identify budget."""
+        """The last close code, until when the client waits for the identify budget,
+        and the bot's avatar (for the presence card)."""
+        data = self.coordinator.data
         return {
-            "last_close_code": self.coordinator.data.stats.last_close_code,
+            "last_close_code": data.stats.last_close_code,
             ATTR_WAITING_UNTIL: self.coordinator.waiting_until,
+            ATTR_AVATAR_URL: avatar_url(
+                self.coordinator.config_entry.data[CONF_API_URL], data.user
+            ),
         }
 
 

@@ -9,6 +9,8 @@ from homeassistant.const import STATE_UNAVAILABLE, Platform
 from homeassistant.helpers import entity_registry as er
 
 from custom_components.discord_presence.const import DOMAIN
+from custom_components.discord_presence.gateway import GatewayUser
+from custom_components.discord_presence.helpers import avatar_url
 
 from .helpers import advance_until, snapshot_entities, wait_for_state
 
@@ -95,3 +97,27 @@ async def test_update_entity_keeps_pushed_state(
     )
     assert hass.states.get(CONNECTION).state == "connected"
     assert loaded_entry.runtime_data.coordinator.last_update_success
+
+
+@pytest.mark.parametrize(
+    ("api_url", "avatar", "expected"),
+    [
+        (
+            "https://discord.com/api/v10",
+            "0123456789abcdef0123456789abcdef",
+            "https://cdn.discordapp.com/avatars/42/0123456789abcdef0123456789abcdef.png?size=128",
+        ),
+        (
+            "https://discord.com/api/v10",
+            "a_0123456789abcdef0123456789abcdef",
+            "https://cdn.discordapp.com/avatars/42/a_0123456789abcdef0123456789abcdef.gif?size=128",
+        ),
+        ("https://discord.com/api/v10", None, None),  # Discord's default avatar
+        ("http://127.0.0.1:8765/api/v10", "0123456789abcdef0123456789abcdef", None),
+    ],
+)
+def test_avatar_url_for_the_card(api_url: str, avatar: str | None, expected: str | None) -> None:
+    """Discord's CDN for a bot on Discord with an avatar set; nothing for other servers."""
+    user = GatewayUser(id="42", username="bot", global_name=None, bot=True, avatar=avatar)
+    assert avatar_url(api_url, user) == expected
+    assert avatar_url(api_url, None) is None

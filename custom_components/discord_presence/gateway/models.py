@@ -7,6 +7,7 @@ without importing the machinery that produces them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -15,6 +16,8 @@ from .errors import FatalGatewayError, GatewayProtocolError
 
 if TYPE_CHECKING:
     from .presence import Presence
+
+_AVATAR_HASH = re.compile(r"(a_)?[0-9a-f]{32}")
 
 
 class ConnectionState(StrEnum):
@@ -38,17 +41,21 @@ class GatewayUser:
     username: str
     global_name: str | None
     bot: bool
+    avatar: str | None = None  # the avatar's hash (None: Discord's default avatar)
 
     @classmethod
     def from_payload(cls, data: Any) -> GatewayUser:
         if not isinstance(data, dict) or "id" not in data:
             raise GatewayProtocolError("READY has no usable user")
         global_name = data.get("global_name")
+        avatar = data.get("avatar")
         return cls(
             id=str(data["id"]),
             username=str(data.get("username", "")),
             global_name=None if global_name is None else str(global_name),
             bot=bool(data.get("bot", False)),
+            # It ends up in a URL: only the shape Discord uses ("a_" = animated).
+            avatar=avatar if isinstance(avatar, str) and _AVATAR_HASH.fullmatch(avatar) else None,
         )
 
 
