@@ -25,10 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from discord.utils import _ActiveDecompressionContext as DiscordPyContext  # the peer
 
-from custom_components.discord_presence.gateway.compression import (
-    ZlibStreamInflater,
-    ZstdStreamInflater,
-)
+from custom_components.discord_presence.gateway import Compression, make_inflater
 
 # Python 3.14's compression.zstd, looked up at run time: mypy checks against 3.13.
 zstd: Any = importlib.import_module("compression.zstd")
@@ -88,8 +85,8 @@ def main() -> None:
     zlib_frames = _zlib_stream(messages)
     candidates: dict[str, tuple[Callable[[], Callable[[bytes], object]], list[bytes]]] = {
         "discord.py zstd-stream (peer)": (lambda: DiscordPyContext().decompress, zstd_frames),
-        "ours zstd-stream": (lambda: ZstdStreamInflater().feed, zstd_frames),
-        "ours zlib-stream": (lambda: ZlibStreamInflater().feed, zlib_frames),
+        "ours zstd-stream": (lambda: make_inflater(Compression.ZSTD_STREAM).feed, zstd_frames),
+        "ours zlib-stream": (lambda: make_inflater(Compression.ZLIB_STREAM).feed, zlib_frames),
     }
     # Correctness first: every candidate must decode the same text.
     for name, (factory, frames) in candidates.items():

@@ -22,7 +22,7 @@ from __future__ import annotations
 from .backoff import BACKOFF_CAP
 from .client import DEFAULT_CONNECT_TIMEOUT, GatewayClient
 from .clock import Clock, SystemClock
-from .compression import ZSTD_AVAILABLE, Compression
+from .compression import ZSTD_AVAILABLE, Compression, make_inflater
 from .connection import CLOSE_GRACE
 from .dialects import Dialect
 from .errors import (
@@ -112,4 +112,5 @@ __all__ = [
     "SystemClock",
     "fetch_current_user",
     "is_safe_api_url",
+    "make_inflater",
 ]
