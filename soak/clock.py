@@ -8,6 +8,7 @@ a step depends on the seed alone, not on how the OS schedules loopback I/O.
 from __future__ import annotations
 
 import asyncio
+import selectors
 from collections import deque
 from typing import Final
 
@@ -44,15 +45,28 @@ async def settle() -> None:
         for _ in range(200):
             await asyncio.sleep(0)
         return
+    selector = getattr(loop, "_selector", None)
     quiet = 0
     for _ in range(_MAX_POLLS):
         await asyncio.sleep(0)
-        if ready:
+        if ready or _connecting(selector):
             quiet = 0
             continue
         quiet += 1
         if quiet >= _QUIET_POLLS:
             return
+
+
+def _connecting(selector: object) -> bool:
+    """A socket waits to become writable: a TCP connect (or a full send) in flight.
+
+    Its outcome (connected, or refused by a closed port during an outage) comes
+    from the kernel, not from a task: moving virtual time before it arrives
+    would let the machine's load decide the run instead of the seed.
+    """
+    if not isinstance(selector, selectors.BaseSelector):  # pragma: no cover
+        return False
+    return any(key.events & selectors.EVENT_WRITE for key in selector.get_map().values())
 
 
 async def step(clock: SoakClock) -> bool:

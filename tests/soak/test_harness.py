@@ -81,6 +81,32 @@ async def test_same_seed_replays_the_same_campaign() -> None:
     assert shape(first) != shape(other)
 
 
+async def test_outages_replay_exactly() -> None:
+    """Outages close the port for real: the refused connects come from the kernel.
+
+    Virtual time must wait for them (a socket waiting to become writable), or
+    the machine's load decides when the client's backoff starts and two runs of
+    one seed drift apart (seen before the fix: 48,232 and 48,096 virtual s for
+    the same 1000-fault run). The race depends on load: without the fix this
+    test failed one time in three here, with it never.
+    """
+    config = SoakConfig(
+        seed=SEED + 4,
+        faults=80,
+        only=("session expiry (long outage)", "gateway outage (sessions kept)"),
+        memory=False,
+    )
+    runs = [await _run(config) for _ in range(3)]
+    seconds = {round(stats.virtual_seconds, 6) for stats, _, _ in runs}
+    recoveries = {
+        tuple(sorted((kind, s.worst_recovery) for kind, s in stats.faults.items()))
+        for stats, _, _ in runs
+    }
+    assert all(stats.breach is None for stats, _, _ in runs)
+    assert len(seconds) == 1, seconds
+    assert len(recoveries) == 1, recoveries
+
+
 async def test_legacy_dialect_needs_an_identify_per_broken_connection() -> None:
     """Legacy cannot resume: every fault that ends a connection costs one IDENTIFY."""
     stats, soak, _ = await _run(SoakConfig(seed=SEED + 3, faults=40, legacy=True))
